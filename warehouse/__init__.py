@@ -1,0 +1,3 @@
+"""STLS Insight: the warehouse package (reading files, loading, the CLI, read access)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,238 @@
+"""The ``stls`` command: argument parsing and exit codes over the library.
+
+Every failure prints one line on stderr saying what went wrong and where, never a
+traceback (set STLS_DEBUG=1 to see one), and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from warehouse import contracts
+from warehouse.paths import resolve_warehouse
+
+EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad argument; ``str()`` is the one line to show."""
+
+
+def parse_terms(text: str) -> tuple[int, ...]:
+    """"1-4", "1,2,5" or "3" -> the term numbers, each 1..6."""
+    terms: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            if "-" in part:
+                low, high = (int(x) for x in part.split("-", 1))
+                if low > high:
+                    raise ValueError
+                terms.update(range(low, high + 1))
+            else:
+                terms.add(int(part))
+        except ValueError:
+            raise UsageError(f"--terms {text!r}: write terms like 1-4 or 1,2,3") from None
+    if not terms or not all(1 <= t <= 6 for t in terms):
+        raise UsageError(f"--terms {text!r}: terms are numbered 1 to 6")
+    return tuple(sorted(terms))
+
+
+def parse_year(text: str) -> str:
+    result = contracts.normalise_academic_year(text)
+    if result.error:
+        raise UsageError(f"--year: {result.error}")
+    return result.value
+
+
+def parse_districts(names: Sequence[str] | None) -> tuple[str, ...]:
+    chosen = []
+    for name in names or ():
+        result = contracts.normalise_district(name)
+        if result.error:
+            known = ", ".join(contracts.district_names())
+            raise UsageError(f"--district: {result.error} (districts: {known})")
+        chosen.append(result.value)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _print_load(result, fmt: str, warehouse: Path) -> int:
+    from warehouse import dq, read
+
+    con = read.connect(warehouse)
+    try:
+        summary = dq.load_result(con.cursor(), result.load_id)
+    finally:
+        con.close()
+    print(dq.render_json(summary) if fmt == "json" else dq.render_text(summary), end="")
+    return result.exit_code
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from warehouse.load import load
+
+    warehouse = resolve_warehouse(args.warehouse)
+    result = load(args.paths, warehouse)
+    return _print_load(result, args.format, warehouse)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from warehouse.demo import DATA_DIR
+    from warehouse.load import load
+
+    warehouse = resolve_warehouse(args.warehouse)
+    result = load([DATA_DIR], warehouse, kind="demo", fresh=True)
+    _print_load(result, args.format, warehouse)
+    print(f"Demo warehouse built at {warehouse} (illustrative data).", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_dq(args: argparse.Namespace) -> int:
+    from warehouse import dq, read
+
+    con = read.connect(resolve_warehouse(args.warehouse))
+    try:
+        result = dq.load_result(con.cursor(), args.load)
+    except dq.NoSuchLoad as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        con.close()
+    print(dq.render_json(result) if args.format == "json" else dq.render_text(result), end="")
+    return EXIT_OK
+
+
+def cmd_report_tables(args: argparse.Namespace) -> int:
+    from warehouse import read, render, report
+
+    year = parse_year(args.year)
+    selection = report.Selection(
+        academic_year=year,
+        terms=parse_terms(args.terms),
+        districts=parse_districts(args.district),
+    )
+    con = read.connect(resolve_warehouse(args.warehouse))
+    try:
+        cur = con.cursor()
+        years = report.available_years(cur)
+        if year not in years:
+            listed = ", ".join(years) or "none"
+            raise UsageError(f"--year {year}: no published termly returns (years available: {listed})")
+        tables = report.committee_tables(cur, selection)
+    finally:
+        con.close()
+    if args.format == "xlsx":
+        output = Path(args.output or f"stls_committee_tables_{year}.xlsx")
+        render.write_xlsx(tables, output)
+        print(f"wrote {output}", file=sys.stderr)
+        return EXIT_OK
+    text = render.render(tables, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    warehouse = resolve_warehouse(args.warehouse)
+    from warehouse import read
+
+    read.connect(warehouse).close()  # fail early, with one line, if there is no warehouse
+    app = contracts.PROJECT_ROOT / "app.py"
+    env = dict(os.environ, STLS_WAREHOUSE=str(warehouse))
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    try:
+        return subprocess.call(command, env=env, cwd=contracts.PROJECT_ROOT)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stls",
+        description="STLS Insight: load termly returns, census and funding files into the "
+        "warehouse, check them, and report the committee tables.",
+    )
+    parser.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help="the DuckDB warehouse file (default: $STLS_WAREHOUSE, else warehouse/stls.duckdb)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build the warehouse from the bundled demo data (replacing it)")
+    demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.set_defaults(func=cmd_demo)
+
+    load = sub.add_parser(
+        "load",
+        help="load one term's files and folders: validate, quarantine, transform, publish",
+        description="Exit 0: published, at most warnings; 1: something was held back or "
+        "rejected; 2: could not run.",
+    )
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--format", choices=("text", "json"), default="text")
+    load.set_defaults(func=cmd_load)
+
+    dq = sub.add_parser("dq", help="the data-quality result of the latest load (or one given)")
+    dq.add_argument("--load", metavar="ID")
+    dq.add_argument("--format", choices=("text", "json"), default="text")
+    dq.set_defaults(func=cmd_dq)
+
+    report = sub.add_parser("report", help="committee reports")
+    report_sub = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    tables = report_sub.add_parser("tables", help="the committee tables (Tables 1-7 and more)")
+    tables.add_argument("--year", required=True, help="academic year, e.g. 2023-24")
+    tables.add_argument("--terms", default="1-6", help="terms, e.g. 1-4 or 1,2,3 (default 1-6)")
+    tables.add_argument("--district", nargs="+", metavar="NAME", help="only these districts")
+    tables.add_argument("--format", choices=("text", "json", "csv", "md", "xlsx"), default="text")
+    tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    tables.set_defaults(func=cmd_report_tables)
+
+    dashboard = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.set_defaults(func=cmd_dashboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from warehouse.load import LoadError
+    from warehouse.read import WarehouseMissing
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, LoadError, WarehouseMissing) as exc:
+        print(f"stls {args.command}: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except KeyboardInterrupt:
+        print(f"stls {args.command}: interrupted", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except Exception as exc:
+        if os.environ.get("STLS_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(
+            f"stls {args.command}: unexpected {type(exc).__name__}: {first} "
+            "(set STLS_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Read access to a published warehouse: read-only connections and its version.
+
+Readers never write. A load publishes a new warehouse by renaming a new file over the old
+one, so a file's identity (inode, size, modification time) changes with every load; caches
+keyed on ``version()`` notice a new warehouse even though the path is the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+
+
+class WarehouseMissing(Exception):
+    """No warehouse file, or one without marts; ``str()`` says what to run."""
+
+
+class Version(NamedTuple):
+    path: str
+    inode: int
+    size: int
+    mtime_ns: int
+
+
+def version(path: Path) -> Version:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise WarehouseMissing(
+            f"{path}: no warehouse here; build the demo with 'stls demo' or load files "
+            "with 'stls load PATH'"
+        ) from None
+    return Version(str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; raises WarehouseMissing with a clear line if there is none."""
+    version(path)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise WarehouseMissing(f"{path}: cannot open the warehouse read-only: {first}") from None
+    has_marts = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts'"
+    ).fetchone()[0]
+    if not has_marts:
+        con.close()
+        raise WarehouseMissing(
+            f"{path}: the warehouse has no marts yet; run 'stls demo' or 'stls load PATH'"
+        )
+    return con
+
+
+def built_from_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any published data came from the bundled, illustrative demo files."""
+    row = con.execute("select count(*) from raw.loads where kind = 'demo'").fetchone()
+    return bool(row and row[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from warehouse import app_data
-from warehouse.read import WarehouseMissing
+from warehouse.errors import WarehouseMissing
 
 st.set_page_config(page_title="STLS Insight", layout="wide")
 

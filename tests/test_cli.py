@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from warehouse.cli import main, parse_terms
-from warehouse.load import LoadError, exclusive
+from warehouse.errors import LoadError
+from warehouse.load import exclusive
 
 BATCH = Path(__file__).parent / "fixtures" / "small_batch"
 

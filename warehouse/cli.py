@@ -13,13 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from warehouse import contracts
+from warehouse.errors import StlsError, UsageError
 from warehouse.paths import resolve_warehouse
 
 EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A bad argument; ``str()`` is the one line to show."""
 
 
 def parse_terms(text: str) -> tuple[int, ...]:
@@ -160,8 +157,15 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (and a pointer to --help), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_CANNOT_RUN, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stls",
         description="STLS Insight: load termly returns, census and funding files into the "
         "warehouse, check them, and report the committee tables.",
@@ -171,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the DuckDB warehouse file (default: $STLS_WAREHOUSE, else warehouse/stls.duckdb)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     demo = sub.add_parser("demo", help="build the warehouse from the bundled demo data (replacing it)")
     demo.add_argument("--format", choices=("text", "json"), default="text")
@@ -193,7 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     dq.set_defaults(func=cmd_dq)
 
     report = sub.add_parser("report", help="committee reports")
-    report_sub = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    report_sub = report.add_subparsers(
+        dest="report", required=True, metavar="REPORT", parser_class=_Parser
+    )
     tables = report_sub.add_parser("tables", help="the committee tables (Tables 1-7 and more)")
     tables.add_argument("--year", required=True, help="academic year, e.g. 2023-24")
     tables.add_argument("--terms", default="1-6", help="terms, e.g. 1-4 or 1,2,3 (default 1-6)")
@@ -209,14 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from warehouse.load import LoadError
-    from warehouse.read import WarehouseMissing
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, LoadError, WarehouseMissing) as exc:
+    except StlsError as exc:
         print(f"stls {args.command}: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except KeyboardInterrupt:

@@ -21,16 +21,13 @@ from pathlib import Path
 import duckdb
 
 from warehouse import dbt, store
+from warehouse.errors import LoadError
 from warehouse.audit import ERROR, WARNING, AuditResult, FileToAudit, audit
 from warehouse.readers import ReadError, ReadResult, discover_files, read_file
 
 EXIT_OK = 0
 EXIT_HELD = 1
 EXIT_CANNOT_RUN = 2
-
-
-class LoadError(Exception):
-    """The load could not run at all; ``str()`` is one line for the steward."""
 
 
 @dataclass
@@ -127,9 +124,11 @@ def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -
         read: ReadResult = read_file(path)
         file_id = f"{load_id}/{index}"
         seq = store.next_received_seq(con)
-        earlier = seen_here.get(read.checksum) or store.earlier_file_with_checksum(
-            con, read.checksum
-        )
+        earlier = None
+        if read.checksum:  # a file that could not be opened has no checksum to compare
+            earlier = seen_here.get(read.checksum) or store.earlier_file_with_checksum(
+                con, read.checksum
+            )
         if earlier:
             status, reason = "duplicate", f"same bytes as {earlier}: nothing new to load"
         elif read.rejected_reason:
@@ -145,7 +144,8 @@ def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -
             status=status,
             reason=reason,
         )
-        seen_here.setdefault(read.checksum, f"{read.file_name} (this load)")
+        if read.checksum:
+            seen_here.setdefault(read.checksum, f"{read.file_name} (this load)")
         rows = read.rows_read if status == "accepted" else 0
         result.files.append(FileOutcome(read.file_name, status, read.source, rows, reason))
         if status != "accepted":

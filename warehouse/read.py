@@ -12,9 +12,7 @@ from typing import NamedTuple
 
 import duckdb
 
-
-class WarehouseMissing(Exception):
-    """No warehouse file, or one without marts; ``str()`` says what to run."""
+from warehouse.errors import WarehouseMissing
 
 
 class Version(NamedTuple):

@@ -17,7 +17,9 @@ if not years:
 
 year = st.selectbox("Academic year", years, index=0)
 terms = tuple(
-    st.multiselect("Terms", [1, 2, 3, 4, 5, 6], default=[1, 2, 3, 4], format_func=lambda t: f"Term {t}")
+    st.multiselect(
+        "Terms", [1, 2, 3, 4, 5, 6], default=[1, 2, 3, 4], format_func=lambda t: f"Term {t}"
+    )
 ) or (1, 2, 3, 4)
 previous = next((y for y in years if y < year), None)
 

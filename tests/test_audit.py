@@ -25,12 +25,18 @@ def termly_file(rows: list[dict], name: str = "return.csv", seq: int = 1) -> Fil
             **{c: [r.get(c) for r in rows] for c in columns},
             "extra_columns": [None] * len(rows),
         },
-        schema={"row_number": pl.Int32, **dict.fromkeys(columns, pl.String), "extra_columns": pl.String},
+        schema={
+            "row_number": pl.Int32,
+            **dict.fromkeys(columns, pl.String),
+            "extra_columns": pl.String,
+        },
     )
     return FileToAudit("L1", f"L1/{seq}", name, seq, contracts.TERMLY_RETURN, frame)
 
 
-def row(measure="caseload", phase="primary", value="10", district="Dover", year="2023-24", term="1"):
+def row(
+    measure="caseload", phase="primary", value="10", district="Dover", year="2023-24", term="1"
+):
     return {
         "district": district,
         "academic_year": year,
@@ -133,7 +139,11 @@ def census_file(rows: list[list[str]]) -> FileToAudit:
             **{c: [r[j] for r in rows] for j, c in enumerate(columns)},
             "extra_columns": [None] * len(rows),
         },
-        schema={"row_number": pl.Int32, **dict.fromkeys(columns, pl.String), "extra_columns": pl.String},
+        schema={
+            "row_number": pl.Int32,
+            **dict.fromkeys(columns, pl.String),
+            "extra_columns": pl.String,
+        },
     )
     return FileToAudit("L1", "L1/1", "census.csv", 1, contracts.CENSUS, frame)
 
@@ -163,7 +173,11 @@ def funding_file(rows: list[list[str]]) -> FileToAudit:
             **{c: [r[j] if j < len(r) else None for r in rows] for j, c in enumerate(columns)},
             "extra_columns": [None] * len(rows),
         },
-        schema={"row_number": pl.Int32, **dict.fromkeys(columns, pl.String), "extra_columns": pl.String},
+        schema={
+            "row_number": pl.Int32,
+            **dict.fromkeys(columns, pl.String),
+            "extra_columns": pl.String,
+        },
     )
     return FileToAudit("L1", "L1/1", "funding.csv", 1, contracts.FUNDING, frame)
 
@@ -185,7 +199,11 @@ def test_funding_flaws_are_warnings_and_total_row_is_not_a_district():
         "Folkestone and Hythe": PUBLISHED,
     }
     warnings = {i.check_name: i.message for i in result.issues if i.severity == WARNING}
-    assert set(warnings) == {"total_is_core_plus_outreach", "district_spelling", "county_total_matches"}
+    assert set(warnings) == {
+        "total_is_core_plus_outreach",
+        "district_spelling",
+        "county_total_matches",
+    }
     assert "Tunbridge Wells" in warnings["total_is_core_plus_outreach"]
     assert "£50" in warnings["total_is_core_plus_outreach"]
     assert "£1" in warnings["county_total_matches"]

@@ -43,13 +43,17 @@ def test_parse_terms(text, terms):
 
 def test_report_without_a_warehouse_says_what_to_run(capsys, tmp_path):
     missing = tmp_path / "nothing.duckdb"
-    code, out, err = run(capsys, "--warehouse", str(missing), "report", "tables", "--year", "2023-24")
+    code, out, err = run(
+        capsys, "--warehouse", str(missing), "report", "tables", "--year", "2023-24"
+    )
     assert code == 2 and out == ""
     assert_one_line_error(err, str(missing), "stls demo")
 
 
 def test_load_of_a_path_that_does_not_exist(capsys, tmp_path):
-    code, _, err = run(capsys, "--warehouse", str(tmp_path / "w.duckdb"), "load", str(tmp_path / "nope"))
+    code, _, err = run(
+        capsys, "--warehouse", str(tmp_path / "w.duckdb"), "load", str(tmp_path / "nope")
+    )
     assert code == 2
     assert_one_line_error(err, "nope", "no such file")
     assert not (tmp_path / "w.duckdb").exists()
@@ -81,7 +85,16 @@ def test_report_bad_arguments_are_one_line(capsys, warehouse, args, fragment):
 
 @pytest.mark.dbt
 def test_report_formats(capsys, warehouse, tmp_path):
-    base = ["--warehouse", str(warehouse), "report", "tables", "--year", "2023-24", "--terms", "1-2"]
+    base = [
+        "--warehouse",
+        str(warehouse),
+        "report",
+        "tables",
+        "--year",
+        "2023-24",
+        "--terms",
+        "1-2",
+    ]
     code, out, _ = run(capsys, *base, "--format", "json")
     data = json.loads(out)
     assert code == 0
@@ -119,7 +132,13 @@ def test_load_exit_codes_dq_counts_and_reload_is_a_no_op(capsys, tmp_path):
     assert code == 0 and "PASSED" in out
 
     code, out, _ = run(
-        capsys, "--warehouse", str(path), "load", str(tmp_path / "batch" / "load2"), "--format", "json"
+        capsys,
+        "--warehouse",
+        str(path),
+        "load",
+        str(tmp_path / "batch" / "load2"),
+        "--format",
+        "json",
     )
     result = json.loads(out)
     assert code == 1
@@ -133,7 +152,13 @@ def test_load_exit_codes_dq_counts_and_reload_is_a_no_op(capsys, tmp_path):
     assert json.loads(out)["load_id"] == result["load_id"]
 
     code, out, _ = run(
-        capsys, "--warehouse", str(path), "load", str(tmp_path / "batch" / "load1"), "--format", "json"
+        capsys,
+        "--warehouse",
+        str(path),
+        "load",
+        str(tmp_path / "batch" / "load1"),
+        "--format",
+        "json",
     )
     again = json.loads(out)
     assert code == 0
@@ -143,7 +168,11 @@ def test_load_exit_codes_dq_counts_and_reload_is_a_no_op(capsys, tmp_path):
 
 def test_a_second_load_at_once_stops_with_a_clear_message(tmp_path):
     path = tmp_path / "stls.duckdb"
-    with exclusive(path), pytest.raises(LoadError, match="another load is running"), exclusive(path):
+    with (
+        exclusive(path),
+        pytest.raises(LoadError, match="another load is running"),
+        exclusive(path),
+    ):
         pass
 
 

@@ -406,7 +406,9 @@ def audit_funding(file: FileToAudit) -> AuditResult:
             if parsed.error:
                 auditor.flag(row, f"{column}_money", ERROR, column, parsed.error)
             row.parsed[column] = parsed.value
-        core, outreach, total = (row.parsed[c] for c in ("core_budget", "outreach_budget", "total_budget"))
+        core, outreach, total = (
+            row.parsed[c] for c in ("core_budget", "outreach_budget", "total_budget")
+        )
         if None not in (core, outreach, total) and core + outreach != total:
             auditor.flag(
                 row,

@@ -20,7 +20,7 @@ EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
 
 
 def parse_terms(text: str) -> tuple[int, ...]:
-    """"1-4", "1,2,5" or "3" -> the term numbers, each 1..6."""
+    """ "1-4", "1,2,5" or "3" -> the term numbers, each 1..6."""
     terms: set[int] = set()
     for part in text.replace(" ", "").split(","):
         if not part:
@@ -118,7 +118,9 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
         years = report.available_years(cur)
         if year not in years:
             listed = ", ".join(years) or "none"
-            raise UsageError(f"--year {year}: no published termly returns (years available: {listed})")
+            raise UsageError(
+                f"--year {year}: no published termly returns (years available: {listed})"
+            )
         tables = report.committee_tables(cur, selection)
     finally:
         con.close()
@@ -146,10 +148,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     app = contracts.PROJECT_ROOT / "app.py"
     env = dict(os.environ, STLS_WAREHOUSE=str(warehouse))
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     try:
         return subprocess.call(command, env=env, cwd=contracts.PROJECT_ROOT)
@@ -179,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
 
-    demo = sub.add_parser("demo", help="build the warehouse from the bundled demo data (replacing it)")
+    demo = sub.add_parser(
+        "demo", help="build the warehouse from the bundled demo data (replacing it)"
+    )
     demo.add_argument("--format", choices=("text", "json"), default="text")
     demo.set_defaults(func=cmd_demo)
 

@@ -122,7 +122,9 @@ class Measure:
 
 @cache
 def districts() -> tuple[District, ...]:
-    return tuple(District(r["district_name"], r["ons_code"], r["area"]) for r in _read_seed("districts"))
+    return tuple(
+        District(r["district_name"], r["ons_code"], r["area"]) for r in _read_seed("districts")
+    )
 
 
 @cache
@@ -209,7 +211,9 @@ def academic_year_for_census(census_year: int) -> str:
 
 @cache
 def phases() -> tuple[str, ...]:
-    return tuple(r["phase_code"] for r in sorted(_read_seed("phases"), key=lambda r: int(r["sort_order"])))
+    return tuple(
+        r["phase_code"] for r in sorted(_read_seed("phases"), key=lambda r: int(r["sort_order"]))
+    )
 
 
 @cache

@@ -31,7 +31,9 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
         [load_id],
     ).fetchone()
     if load is None:
-        raise NoSuchLoad(f"no load with id {load_id!r} in this warehouse" if load_id else "no loads yet")
+        raise NoSuchLoad(
+            f"no load with id {load_id!r} in this warehouse" if load_id else "no loads yet"
+        )
     files = cur.execute(
         "select file_name, source, status, reason, rows_read from raw.files "
         "where load_id = ? order by received_seq",
@@ -92,7 +94,9 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
         "files_received": len(files),
         "files_accepted": [f[0] for f in files if f[2] == "accepted"],
         "files_rejected": [{"file": f[0], "reason": f[3]} for f in files if f[2] == "rejected"],
-        "files_already_loaded": [{"file": f[0], "reason": f[3]} for f in files if f[2] == "duplicate"],
+        "files_already_loaded": [
+            {"file": f[0], "reason": f[3]} for f in files if f[2] == "duplicate"
+        ],
         "held_submissions": [
             {
                 "district": d,

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse import dbt, store
-from warehouse.errors import LoadError
 from warehouse.audit import ERROR, WARNING, AuditResult, FileToAudit, audit
+from warehouse.errors import LoadError
 from warehouse.readers import ReadError, ReadResult, discover_files, read_file
 
 EXIT_OK = 0

@@ -27,7 +27,7 @@ BREAKDOWN_LABELS = {
     "receiving_hnf": "Receiving HNF",
     "has_ehcp": "Has EHCP",
 }
-DECIMALS = {"caseload_share_of_age_group_pct": 1}
+DECIMALS = {"caseload_share_of_age_group_pct": 1, "ehcp_rate_pct": 1, "sen_support_rate_pct": 1}
 ILLUSTRATIVE = (
     "ILLUSTRATIVE DATA: these figures come from the bundled demo data. The district split "
     "is invented; only county totals are calibrated to the July 2024 committee report."
@@ -124,7 +124,9 @@ def to_markdown(tables: CommitteeTables) -> str:
         out += [f"## {title}", "", "| | " + " | ".join(_label(b) for b in values) + " |"]
         out.append("|---|" + "---:|" * len(values))
         row_label = f"{terms_label(list(tables.selection.terms))} {tables.selection.academic_year}"
-        out.append(f"| {row_label} | " + " | ".join(display(figure, v) for v in values.values()) + " |")
+        out.append(
+            f"| {row_label} | " + " | ".join(display(figure, v) for v in values.values()) + " |"
+        )
         out.append("")
     out += [f"- {n}" for n in notes(tables)]
     return "\n".join(out).rstrip() + "\n"

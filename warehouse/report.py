@@ -30,16 +30,34 @@ SELECTED = "selected districts"
 FIGURES: dict[str, tuple[str, str]] = {
     "engagement_pct": ("Settings engaging with the service (Table 1)", "percent"),
     "lift_attendance_pct": ("Settings attending LIFT (Table 2)", "percent"),
-    "lift_sen_status_pct": ("SEN status of children presented at school-age LIFT (Table 3)", "percent"),
-    "allocated_pct": ("Children presented at LIFT allocated a specialist teacher (Table 4)", "percent"),
+    "lift_sen_status_pct": (
+        "SEN status of children presented at school-age LIFT (Table 3)",
+        "percent",
+    ),
+    "allocated_pct": (
+        "Children presented at LIFT allocated a specialist teacher (Table 4)",
+        "percent",
+    ),
     "caseload_avg": ("Pupils on caseload, average per term (Table 5)", "pupils"),
-    "caseload_share_of_age_group_pct": ("Caseload as a share of pupils on roll (Table 5)", "percent"),
-    "primary_share_of_school_age_caseload_pct": ("Primary share of school-age caseload (2.13)", "percent"),
+    "caseload_share_of_age_group_pct": (
+        "Caseload as a share of pupils on roll (Table 5)",
+        "percent",
+    ),
+    "primary_share_of_school_age_caseload_pct": (
+        "Primary share of school-age caseload (2.13)",
+        "percent",
+    ),
     "actively_supported_avg": ("Pupils actively supported, average per term (Table 6)", "pupils"),
-    "actively_supported_pct_of_caseload": ("Actively supported as a share of caseload (Table 6)", "percent"),
+    "actively_supported_pct_of_caseload": (
+        "Actively supported as a share of caseload (Table 6)",
+        "percent",
+    ),
     "training_attendance_pct": ("Settings attending training (Table 7)", "percent"),
     "targets_reviewed_pct_of_open_cases": ("Open cases with targets reviewed (2.22)", "percent"),
-    "cases_closed_targets_met_pct_of_reviewed": ("Reviewed cases closed, targets met (2.22)", "percent"),
+    "cases_closed_targets_met_pct_of_reviewed": (
+        "Reviewed cases closed, targets met (2.22)",
+        "percent",
+    ),
     "targets_amended_pct_of_reviewed": ("Reviewed cases with targets amended (2.22)", "percent"),
     "transition_events_avg": ("Transition events, average per term", "events"),
     "funding_per_pupil": ("SLA funding per pupil on roll (primary and secondary)", "GBP"),
@@ -139,7 +157,9 @@ def _measure_sums(cur: duckdb.DuckDBPyConnection, params: dict) -> dict[tuple[st
     return {(m, p): float(v) for m, p, v in rows}
 
 
-def _per_district_caseload(cur: duckdb.DuckDBPyConnection, params: dict) -> dict[str, tuple[float, int]]:
+def _per_district_caseload(
+    cur: duckdb.DuckDBPyConnection, params: dict
+) -> dict[str, tuple[float, int]]:
     """District -> (caseload summed over all phases and its published terms, those terms)."""
     rows = cur.execute(
         _PARAMS_SQL
@@ -171,13 +191,21 @@ _CENSUS_COLUMNS = ("settings", "pupils", "sen_support", "ehcp")
 def _census_by_district(
     cur: duckdb.DuckDBPyConnection, census_year: int, districts: list[str]
 ) -> dict[tuple[str, str], dict[str, float]]:
+    """Each district-phase's census for the year, or its latest earlier one.
+
+    The fallback is per district and phase (as in the marts), so a district whose census
+    row is held back keeps its earlier figures rather than dropping out of denominators.
+    """
     rows = cur.execute(
         """
         select d.district_name, p.phase_code, c.settings, c.pupils, c.sen_support, c.ehcp
         from marts.fct_census c
         join marts.dim_district d on d.district_sk = c.district_sk
         join marts.dim_phase p on p.phase_sk = c.phase_sk
-        where c.census_year = $cy and list_contains($districts, d.district_name)
+        where c.census_year <= $cy and list_contains($districts, d.district_name)
+        qualify row_number() over (
+            partition by c.district_sk, c.phase_sk order by c.census_year desc
+        ) = 1
         """,
         {"cy": census_year, "districts": districts},
     ).fetchall()
@@ -233,9 +261,12 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
     notes: list[str] = []
     census_year = contracts.census_year_for(selection.academic_year)
     census_used = _census_year_used(cur, selection.academic_year)
-    census = _census_by_district(cur, census_used, districts) if census_used else {}
+    census = _census_by_district(cur, census_year, districts)
     if census_used is None:
-        notes.append(f"No census for January {census_year} or earlier: rates by settings and pupils are unavailable.")
+        notes.append(
+            f"No census for January {census_year} or earlier: "
+            "rates by settings and pupils are unavailable."
+        )
     elif census_used != census_year:
         notes.append(
             f"The January {census_year} census has not been loaded: settings and pupil "
@@ -263,7 +294,9 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
         sa_caseload = (s("caseload", PRIMARY) or 0.0) + (s("caseload", SECONDARY) or 0.0)
 
     figures: dict[str, dict[str, float | None]] = {
-        "engagement_pct": by_phase(three, lambda p: rate(s("settings_engaged", p), c("settings", p))),
+        "engagement_pct": by_phase(
+            three, lambda p: rate(s("settings_engaged", p), c("settings", p))
+        ),
         "lift_attendance_pct": by_phase(
             three, lambda p: rate(s("settings_attending_lift", p), c("settings", p))
         ),
@@ -277,7 +310,9 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
         },
         "allocated_pct": by_phase(
             (EY, SCHOOL_AGE),
-            lambda p: rate(s("children_allocated_specialist_teacher", p), s("children_presented_at_lift", p)),
+            lambda p: rate(
+                s("children_allocated_specialist_teacher", p), s("children_presented_at_lift", p)
+            ),
         ),
         "caseload_avg": by_phase(three, lambda p: avg("caseload", p)),
         "caseload_share_of_age_group_pct": by_phase(
@@ -286,7 +321,9 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
         "primary_share_of_school_age_caseload_pct": {
             SCHOOL_AGE: rate(s("caseload", PRIMARY), sa_caseload)
         },
-        "actively_supported_avg": by_phase((EY, SCHOOL_AGE), lambda p: avg("actively_supported", p)),
+        "actively_supported_avg": by_phase(
+            (EY, SCHOOL_AGE), lambda p: avg("actively_supported", p)
+        ),
         "actively_supported_pct_of_caseload": {
             EY: rate(s("actively_supported", EY), s("caseload", EY)),
             SCHOOL_AGE: rate(s("actively_supported", SCHOOL_AGE), sa_caseload),
@@ -298,7 +335,9 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
             SCHOOL_AGE: rate(s("targets_reviewed", SCHOOL_AGE), sa_caseload)
         },
         "cases_closed_targets_met_pct_of_reviewed": {
-            SCHOOL_AGE: rate(s("cases_closed_targets_met", SCHOOL_AGE), s("targets_reviewed", SCHOOL_AGE))
+            SCHOOL_AGE: rate(
+                s("cases_closed_targets_met", SCHOOL_AGE), s("targets_reviewed", SCHOOL_AGE)
+            )
         },
         "targets_amended_pct_of_reviewed": {
             SCHOOL_AGE: rate(s("targets_amended", SCHOOL_AGE), s("targets_reviewed", SCHOOL_AGE))
@@ -315,7 +354,8 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
     absent_terms = [t for t in selection.terms if t not in published_terms]
     if absent_terms:
         notes.append(
-            "No published return for term(s) " + ", ".join(map(str, absent_terms))
+            "No published return for term(s) "
+            + ", ".join(map(str, absent_terms))
             + f" of {selection.academic_year}: averages are over the other terms."
         )
     return CommitteeTables(

@@ -1,6 +1,6 @@
 """DDL for the layers Python writes: ``raw`` (what was received) and ``dq`` (what the audit
-decided). dbt owns everything downstream (``main_staging``, ``main_intermediate``,
-``main_marts``, seeds in ``main_seeds``) and reads these two schemas as its sources.
+decided). dbt owns everything downstream (schemas ``staging``, ``intermediate``,
+``marts``, and ``seeds``) and reads these two schemas as its sources.
 
 Both schemas are append-only: rows are inserted, never updated or deleted, except the
 ``finished_at``/``status`` of a load that is still running.

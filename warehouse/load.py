@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from warehouse import dbt, store
 from warehouse.audit import ERROR, WARNING, AuditResult, FileToAudit, audit
 from warehouse.errors import LoadError
+from warehouse.expectations import ExpectationRunError, SuiteFileError
 from warehouse.readers import ReadError, ReadResult, discover_files, read_file
 
 EXIT_OK = 0
@@ -161,9 +163,49 @@ def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -
                 frame=read.frame,
             )
         )
-    result.audit = audit(to_audit)
+    census, caseload = _published_baseline(con)
+    try:
+        result.audit = audit(to_audit, published_census=census, published_caseload=caseload)
+    except (ExpectationRunError, SuiteFileError) as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        raise LoadError(f"the data-quality checks could not run: {first}") from None
     store.write_audit(con, load_id, result.audit)
     return result
+
+
+def _published_baseline(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """What the warehouse publishes before this load: the census, and every published
+    caseload figure, for the checks that compare against earlier terms and years."""
+    [(has_marts,)] = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name in ('fct_census', 'fct_termly_return')"
+    ).fetchall()
+    if has_marts < 2:
+        return None, None
+    census = con.sql(
+        """
+        select c.census_year, d.district_name as district, p.phase_code as phase,
+               c.settings, c.pupils, c.ehcp
+        from marts.fct_census c
+        join marts.dim_district d on d.district_sk = c.district_sk
+        join marts.dim_phase p on p.phase_sk = c.phase_sk
+        """
+    ).pl()
+    caseload = con.sql(
+        """
+        select d.district_name as district, t.academic_year, t.term_number as term,
+               p.phase_code as phase, f.value as caseload
+        from marts.fct_termly_return f
+        join marts.dim_district d on d.district_sk = f.district_sk
+        join marts.dim_term t on t.term_sk = f.term_sk
+        join marts.dim_phase p on p.phase_sk = f.phase_sk
+        join marts.dim_measure m on m.measure_sk = f.measure_sk
+        where m.measure_code = 'caseload'
+        """
+    ).pl()
+    return census, caseload
 
 
 def load(

@@ -105,6 +105,23 @@ create table if not exists dq.row_outcomes (
     reason         varchar
 );
 
+-- Every check's result in every load, passed or not: the history of each check.
+create table if not exists dq.check_results (
+    load_id        varchar not null,
+    suite          varchar not null,      -- the expectations/<suite>.yml file
+    source         varchar,
+    check_name     varchar not null,
+    expectation    varchar not null,      -- the Great Expectations class
+    severity       varchar not null,      -- error | warning
+    scope          varchar not null,      -- row | submission | none
+    column_name    varchar,
+    rule           varchar,
+    action         varchar,               -- what the steward should do when it fails
+    success        boolean not null,
+    evaluated      integer not null,      -- rows the check looked at
+    failing        integer not null
+);
+
 -- Every problem found, one row per (check, raw row) or per submission for
 -- submission-level checks.
 create table if not exists dq.issues (

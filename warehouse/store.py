@@ -145,13 +145,34 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
                 "outcome": pl.String,
                 "reason": pl.String,
             },
-            orient="row",
         ).to_arrow()
         con.register("incoming_outcomes", frame)
         try:
             con.execute("insert into dq.row_outcomes by name select * from incoming_outcomes")
         finally:
             con.unregister("incoming_outcomes")
+    if audit.checks:
+        con.executemany(
+            "insert into dq.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    load_id,
+                    c.suite,
+                    c.source,
+                    c.name,
+                    c.expectation,
+                    c.severity,
+                    c.scope,
+                    c.column,
+                    c.rule,
+                    c.action,
+                    c.success,
+                    c.evaluated,
+                    c.failing_count,
+                ]
+                for c in audit.checks
+            ],
+        )
     if audit.issues:
         con.executemany(
             "insert into dq.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -47,6 +47,7 @@ class Issue:
     message: str
     district: str | None = None
     submission_id: str | None = None
+    file_id: str | None = None
 
     def line(self) -> str:
         """One line a steward can act on: where, then what."""
@@ -159,6 +160,7 @@ def _issues(checks: list[ex.CheckResult]) -> list[Issue]:
             message=failure.message,
             district=failure.district,
             submission_id=failure.submission_id,
+            file_id=failure.file_id,
         )
         for check in checks
         for failure in check.failures

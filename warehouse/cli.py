@@ -138,6 +138,18 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from warehouse import versions
+
+    warehouse = resolve_warehouse(args.warehouse)
+    if args.list:
+        text = versions.render_list(warehouse, args.format)
+    else:
+        text = versions.render_rollback(versions.rollback(warehouse, args.to), args.format)
+    print(text, end="")
+    return EXIT_OK
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -220,6 +232,19 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--format", choices=("text", "json", "csv", "md", "xlsx"), default="text")
     tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     tables.set_defaults(func=cmd_report_tables)
+
+    rollback = sub.add_parser(
+        "rollback",
+        help="make an earlier published version of the warehouse live again",
+        description="Without options, restores the version published before the live one. "
+        "The version that was live is kept, so 'stls rollback --to' it undoes the rollback. "
+        "Versions kept: $STLS_KEEP_VERSIONS (default 5).",
+    )
+    which = rollback.add_mutually_exclusive_group()
+    which.add_argument("--to", metavar="VERSION", help="a version id, or the load id that made it")
+    which.add_argument("--list", action="store_true", help="list the versions kept")
+    rollback.add_argument("--format", choices=("text", "json"), default="text")
+    rollback.set_defaults(func=cmd_rollback)
 
     dashboard = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     dashboard.add_argument("--port", type=int, default=8501)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
+
+from warehouse.contracts import CONTRACTS
+from warehouse.errors import StlsError
 
 SAMPLE_SIZE = 5
 
 
-class NoSuchLoad(Exception):
+class NoSuchLoad(StlsError):
     pass
 
 
@@ -26,8 +30,8 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
     """The interface's ``stls dq --format json`` object for a load (default: the latest)."""
     load_id = load_id or latest_load_id(cur)
     load = cur.execute(
-        "select load_id, load_seq, kind, started_at, finished_at, status from raw.loads "
-        "where load_id = ?",
+        "select load_id, load_seq, kind, started_at, finished_at, status, seconds, data_docs "
+        "from raw.loads where load_id = ?",
         [load_id],
     ).fetchone()
     if load is None:
@@ -45,6 +49,13 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
             [load_id],
         ).fetchall()
     )
+    actions = {
+        (name, severity): (rule, action)
+        for name, severity, rule, action in cur.execute(
+            "select check_name, severity, rule, action from dq.check_results where load_id = ?",
+            [load_id],
+        ).fetchall()
+    }
     checks = []
     for source, check, severity, failing in cur.execute(
         """
@@ -53,6 +64,7 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
         """,
         [load_id],
     ).fetchall():
+        rule, action = actions.get((check, severity), (None, None))
         sample = cur.execute(
             """
             select district, file_name, row_number, column_name, message from dq.issues
@@ -67,6 +79,8 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
                 "check": check,
                 "severity": severity,
                 "failing_rows": failing,
+                "rule": rule,
+                "action": action,
                 "sample": [
                     {"district": d, "file": f, "row": r, "column": c, "message": m}
                     for d, f, r, c, m in sample
@@ -110,6 +124,8 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
             for d, y, t, cy, s, f, r in held
         ],
         "checks": checks,
+        "seconds": json.loads(load[6]) if load[6] else {},
+        "data_docs": load[7],
     }
 
 
@@ -145,13 +161,19 @@ def render_text(result: dict) -> str:
         out.append("Checks that found something:")
         for check in result["checks"]:
             first = check["sample"][0] if check["sample"] else {}
-            where = first.get("file", "")
+            where = first.get("file") or ""
             if first.get("row") is not None:
                 where += f" row {first['row']}"
+            example = f"{where}: {first.get('message', '')}" if where else first.get("message")
             out.append(
                 f"  {check['severity']:<7} {check['source']}.{check['check']}: "
-                f"{check['failing_rows']} row(s), e.g. {where}: {first.get('message', '')}"
+                f"{check['failing_rows']} failing, e.g. {example}"
             )
+    if result.get("seconds"):
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in result["seconds"].items())
+        out.append(f"Took {sum(result['seconds'].values()):.1f} s ({steps})")
+    if result.get("data_docs"):
+        out.append(f"Great Expectations Data Docs: {result['data_docs']}")
     out.append("Next: " + next_step(result))
     return "\n".join(out) + "\n"
 
@@ -169,3 +191,181 @@ def next_step(result: dict) -> str:
 
 def render_json(result: dict) -> str:
     return json.dumps(result, indent=2, default=str) + "\n"
+
+
+# ---------------------------------------------------------------- the steward's page
+# Query functions for the Data quality page (through warehouse.app_data's caches). Each
+# takes parameters only; column names come from the contract, never from a user.
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    return cur.execute(sql, params or {}).df()
+
+
+def loads_history(cur: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
+    """Every load, newest first, with what it received, published, held and found."""
+    return _frame(
+        cur,
+        """
+        with files as (
+            select load_id,
+                   count(*) as files_received,
+                   count(*) filter (status = 'accepted') as files_accepted,
+                   count(*) filter (status = 'rejected') as files_rejected,
+                   count(*) filter (status = 'duplicate') as files_already_loaded,
+                   coalesce(sum(rows_read) filter (status = 'accepted'), 0)::bigint as rows_received
+            from raw.files group by load_id
+        ),
+        rows as (
+            select load_id,
+                   count(*) filter (outcome = 'published') as rows_published,
+                   count(*) filter (outcome = 'quarantined') as rows_quarantined
+            from dq.row_outcomes group by load_id
+        ),
+        held as (
+            select load_id, count(*) as submissions_held
+            from dq.submissions where status = 'held' group by load_id
+        ),
+        issues as (
+            select load_id,
+                   count(*) filter (severity = 'error') as errors,
+                   count(*) filter (severity = 'warning') as warnings
+            from dq.issues group by load_id
+        )
+        select l.load_seq, l.load_id, l.kind, l.status, l.started_at, l.finished_at,
+               coalesce(f.files_received, 0) as files_received,
+               coalesce(f.files_accepted, 0) as files_accepted,
+               coalesce(f.files_rejected, 0) as files_rejected,
+               coalesce(f.files_already_loaded, 0) as files_already_loaded,
+               coalesce(f.rows_received, 0) as rows_received,
+               coalesce(r.rows_published, 0) as rows_published,
+               coalesce(r.rows_quarantined, 0) as rows_quarantined,
+               coalesce(h.submissions_held, 0) as submissions_held,
+               coalesce(i.errors, 0) as errors,
+               coalesce(i.warnings, 0) as warnings,
+               l.data_docs
+        from raw.loads l
+        left join files f using (load_id)
+        left join rows r using (load_id)
+        left join held h using (load_id)
+        left join issues i using (load_id)
+        order by l.load_seq desc
+        limit $limit
+        """,
+        {"limit": limit},
+    )
+
+
+def check_results(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
+    """Every check of a load, failing ones first (errors before warnings)."""
+    return _frame(
+        cur,
+        """
+        select suite, source, check_name, severity, scope, column_name, rule, action,
+               success, evaluated, failing
+        from dq.check_results
+        where load_id = $load_id
+        order by success, severity, failing desc, suite, check_name
+        """,
+        {"load_id": load_id},
+    )
+
+
+def check_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Failing counts of every check that ever failed, per load, oldest first."""
+    return _frame(
+        cur,
+        """
+        with ever_failed as (
+            select distinct check_name, severity from dq.check_results where not success
+        )
+        select l.load_seq, l.load_id, l.started_at, c.check_name, c.severity, c.failing
+        from dq.check_results c
+        join ever_failed using (check_name, severity)
+        join raw.loads l using (load_id)
+        order by l.load_seq, c.check_name
+        """,
+    )
+
+
+_RAW_ALIAS = {"termly_return": "rt", "census": "rc", "funding": "rf"}
+
+
+def _value_as_received() -> str:
+    """SQL picking the raw cell a failure points at, from each source's raw table."""
+    columns = sorted({c for contract in CONTRACTS.values() for c in contract.columns})
+    cases = []
+    for column in columns:
+        sources = [name for name, contract in CONTRACTS.items() if column in contract.columns]
+        picks = " ".join(
+            f"when i.source = '{source}' then {_RAW_ALIAS[source]}.{column}" for source in sources
+        )
+        cases.append(f"when i.column_name = '{column}' then case {picks} end")
+    return "case " + " ".join(cases) + " end"
+
+
+def failing_rows(
+    cur: duckdb.DuckDBPyConnection,
+    load_id: str,
+    *,
+    check_name: str | None = None,
+    district: str | None = None,
+) -> pd.DataFrame:
+    """Each failing row of a load: where (file, row, column), the value as received,
+    what is wrong and what to do; optionally for one check or one district."""
+    return _frame(
+        cur,
+        f"""
+        select i.severity, i.check_name as "check", i.district, i.file_name as file,
+               i.row_number as row, i.column_name as "column",
+               {_value_as_received()} as value_as_received,
+               i.message, chk.action
+        from dq.issues i
+        left join raw.termly_return rt
+            on i.source = 'termly_return' and rt.file_id = i.file_id
+            and rt.row_number = i.row_number
+        left join raw.census rc
+            on i.source = 'census' and rc.file_id = i.file_id and rc.row_number = i.row_number
+        left join raw.funding rf
+            on i.source = 'funding' and rf.file_id = i.file_id and rf.row_number = i.row_number
+        left join (
+            select distinct check_name, severity, action from dq.check_results
+            where load_id = $load_id
+        ) chk on chk.check_name = i.check_name and chk.severity = i.severity
+        where i.load_id = $load_id
+          and ($check is null or i.check_name = $check)
+          and ($district is null or i.district = $district)
+        order by i.severity, i.district, i.file_name, i.row_number
+        """,
+        {"load_id": load_id, "check": check_name, "district": district},
+    )
+
+
+def holds(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every submission ever held, and the later published submission that released it
+    (null while it is still held)."""
+    return _frame(
+        cur,
+        """
+        with held as (
+            select * from dq.submissions where status = 'held'
+        ),
+        published as (
+            select * from dq.submissions where status = 'published'
+        )
+        select h.district, h.source, h.academic_year, h.term, h.census_year,
+               h.file_name, h.load_id as held_in_load, h.reason,
+               arg_min(p.file_name, p.received_seq) as released_by_file,
+               arg_min(p.load_id, p.received_seq) as released_in_load,
+               count(p.submission_id) = 0 as still_held
+        from held h
+        left join published p
+            on p.source = h.source and p.district = h.district
+            and p.academic_year is not distinct from h.academic_year
+            and p.term is not distinct from h.term
+            and p.census_year is not distinct from h.census_year
+            and p.received_seq > h.received_seq
+        group by all
+        order by still_held desc, h.district, h.academic_year, h.term
+        """,
+    )

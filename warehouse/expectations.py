@@ -47,6 +47,7 @@ import string
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -1620,6 +1621,7 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     context = _new_context(folder)
+    run_time = datetime.now(UTC)
     validations = {}
     for result in results:
         if result.validation is not None:
@@ -1628,7 +1630,9 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
         context.suites.add(_suite_from_validation(suite_name, validation))
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
-            run_id=RunIdentifier(run_name=run_name),
+            # run_time given explicitly: GX would otherwise try to parse a date out of the
+            # run name, and a load id such as "...Z-15d8" parses as a bad UTC offset.
+            run_id=RunIdentifier(run_name=run_name, run_time=run_time),
             batch_identifier=suite_name,
         )
         context.validation_results_store.set(key, validation)

@@ -5,15 +5,33 @@ next to it, does all its work there, checkpoints, and then atomically renames th
 file over the published one. Readers (which open read-only) see the warehouse before the
 load or after it, never half of it; a load that fails or is killed leaves the published
 file untouched. A lock file stops two loads running at once.
+
+Publishing, in order: the staging file is checkpointed and closed, checked
+(``versions.verify``: no write-ahead log, opens read-only, every mart there and countable,
+this load recorded as finished), flushed to disk, renamed over the published file, and the
+folder flushed so the rename survives a power cut. Then the new file is hard-linked into
+``<warehouse>.versions/`` and the oldest versions beyond the number kept are removed (see
+``warehouse.versions``). A load killed before the rename leaves the published file as it
+was, and at most a staging file (and its ``.wal``), which the next load removes before it
+starts (and its Data Docs folder, pruned with the others); killed after it, the new file is
+published whole and the next load records it as a version. The kernel drops the lock with
+the process.
+
+Test hook: with ``STLS_TEST_PAUSE_AT=<step>`` (one of ``PAUSE_STEPS``) in the environment,
+the load writes ``<warehouse>.paused`` (holding the step and its process id) when it
+reaches that step and waits until the file is deleted (or ``STLS_TEST_PAUSE_SECONDS``,
+default 120, pass). tests/test_reliability.py uses it to kill a load at a known point.
+Without the variable the hook does nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import logging
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +39,22 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse import dbt, store
-from warehouse.audit import ERROR, WARNING, AuditResult, FileToAudit, audit
+from warehouse import dbt, readers, store, versions
+from warehouse.audit import WARNING, AuditResult, FileToAudit, audit
+from warehouse.contracts import DBT_DIR
 from warehouse.errors import LoadError
-from warehouse.expectations import ExpectationRunError, SuiteFileError
+from warehouse.expectations import ExpectationRunError, SuiteFileError, build_data_docs
 from warehouse.readers import ReadError, ReadResult, discover_files, read_file
+from warehouse.versions import exclusive
+
+log = logging.getLogger(__name__)
+
+PAUSE_ENV = "STLS_TEST_PAUSE_AT"
+PAUSE_SECONDS_ENV = "STLS_TEST_PAUSE_SECONDS"
+# landed: raw and audit written, before dbt; built: dbt and the load record done, before
+# the check; before_swap: checked and flushed, before the rename; swapped: renamed, before
+# the version is recorded.
+PAUSE_STEPS = ("landed", "built", "before_swap", "swapped")
 
 EXIT_OK = 0
 EXIT_HELD = 1
@@ -47,6 +76,13 @@ class LoadResult:
     warehouse: Path
     files: list[FileOutcome] = field(default_factory=list)
     audit: AuditResult = field(default_factory=AuditResult)
+    data_docs: str | None = None
+    version: str | None = None  # the version id it was published as (warehouse.versions)
+
+    @property
+    def accepted(self) -> list[FileOutcome]:
+        """Files with new rows: without any, the marts cannot change and dbt is skipped."""
+        return [f for f in self.files if f.status == "accepted"]
 
     @property
     def rejected(self) -> list[FileOutcome]:
@@ -70,27 +106,12 @@ def new_load_id() -> str:
     return store.now_utc().strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
-@contextlib.contextmanager
-def exclusive(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's load lock, or stop with a clear message if another load has it."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    with lock_path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LoadError(
-                f"{warehouse}: another load is running on this warehouse; "
-                "try again when it has finished"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def staging_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".staging")
+
+
+def pause_marker(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".paused")
 
 
 def _remove_quietly(path: Path) -> None:
@@ -101,9 +122,16 @@ def _remove_quietly(path: Path) -> None:
 
 @contextlib.contextmanager
 def staged(warehouse: Path, *, fresh: bool) -> Iterator[Path]:
-    """A private copy of the warehouse to work on, published by rename only on success."""
+    """A private copy of the warehouse to work on; removed if the work fails.
+
+    Called with the lock held. First it clears what an interrupted load or rollback left,
+    and records the live file as a version if it is not one yet (so it can be rolled back
+    to). The caller publishes the staging file with ``publish`` inside the block.
+    """
     staging = staging_path(warehouse)
-    _remove_quietly(staging)  # whatever an interrupted load left behind
+    _remove_quietly(staging)
+    versions.clean_leftovers(warehouse)
+    versions.adopt_live(warehouse)
     if warehouse.exists() and not fresh:
         shutil.copyfile(warehouse, staging)
     try:
@@ -111,19 +139,63 @@ def staged(warehouse: Path, *, fresh: bool) -> Iterator[Path]:
     except BaseException:
         _remove_quietly(staging)
         raise
-    with staging.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, warehouse)
-    _remove_quietly(warehouse.with_name(warehouse.name + ".wal"))
 
 
-def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -> LoadResult:
+def publish(
+    staging: Path, warehouse: Path, load_id: str, *, marts: Sequence[str], keep: int
+) -> str | None:
+    """Check the staging file, rename it over the warehouse, keep it as a version.
+
+    Returns the version id, or None if the version could not be recorded (the warehouse is
+    published all the same; the next load records it).
+    """
+    try:
+        versions.verify(staging, load_id=load_id, marts=marts)
+    except versions.VersionError as exc:
+        raise LoadError(f"the new warehouse failed its check, nothing published: {exc}") from None
+    pause_for_test(warehouse, "before_swap")
+    versions.replace_durably(staging, warehouse)
+    _remove_quietly(warehouse.with_name(warehouse.name + ".wal"))  # an old file's, if any
+    pause_for_test(warehouse, "swapped")
+    try:
+        recorded = versions.record(warehouse, load_id)
+        versions.prune(warehouse, keep)
+    except OSError as exc:
+        log.warning("%s: published, but not recorded as a version: %s", warehouse, exc)
+        return None
+    return recorded.version_id
+
+
+def pause_for_test(warehouse: Path, step: str) -> None:
+    """The test hook described in the module docstring; a no-op unless asked for."""
+    if os.environ.get(PAUSE_ENV) != step:
+        return
+    marker = pause_marker(warehouse)
+    written = marker.with_name(marker.name + ".tmp")
+    written.write_text(f"{step} {os.getpid()}\n", encoding="utf-8")
+    os.replace(written, marker)  # whole or absent, for the test that polls for it
+    deadline = time.monotonic() + float(os.environ.get(PAUSE_SECONDS_ENV) or 120)
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(FileNotFoundError):
+        marker.unlink()
+
+
+def marts_models() -> tuple[str, ...]:
+    """The marts the dbt project builds: a load that ran dbt must have every one."""
+    return tuple(sorted(p.stem for p in (DBT_DIR / "models" / "marts").glob("*.sql")))
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path], timer: _Timer
+) -> LoadResult:
     """Read every file into raw (accepted, rejected or duplicate) and audit the new rows."""
     result = LoadResult(load_id=load_id, warehouse=Path())
     to_audit: list[FileToAudit] = []
     seen_here: dict[str, str] = {}
     for index, path in enumerate(paths, start=1):
-        read: ReadResult = read_file(path)
+        with timer("read"):
+            read: ReadResult = read_file(path)
         file_id = f"{load_id}/{index}"
         seq = store.next_received_seq(con)
         earlier = None
@@ -152,7 +224,8 @@ def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -
         result.files.append(FileOutcome(read.file_name, status, read.source, rows, reason))
         if status != "accepted":
             continue
-        store.append_raw_rows(con, file_id=file_id, load_id=load_id, result=read)
+        with timer("raw"):
+            store.append_raw_rows(con, file_id=file_id, load_id=load_id, result=read)
         to_audit.append(
             FileToAudit(
                 load_id=load_id,
@@ -163,13 +236,14 @@ def _land(con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path]) -
                 frame=read.frame,
             )
         )
-    census, caseload = _published_baseline(con)
-    try:
-        result.audit = audit(to_audit, published_census=census, published_caseload=caseload)
-    except (ExpectationRunError, SuiteFileError) as exc:
-        first = (str(exc).splitlines() or [""])[0]
-        raise LoadError(f"the data-quality checks could not run: {first}") from None
-    store.write_audit(con, load_id, result.audit)
+    with timer("audit"):
+        census, caseload = _published_baseline(con)
+        try:
+            result.audit = audit(to_audit, published_census=census, published_caseload=caseload)
+        except (ExpectationRunError, SuiteFileError) as exc:
+            first = (str(exc).splitlines() or [""])[0]
+            raise LoadError(f"the data-quality checks could not run: {first}") from None
+        store.write_audit(con, load_id, result.audit)
     return result
 
 
@@ -214,41 +288,96 @@ def load(
     *,
     kind: str = "load",
     fresh: bool = False,
+    keep_versions: int | None = None,
 ) -> LoadResult:
     """Load files and folders into ``warehouse`` and publish it. Raises LoadError if the
-    load cannot run; bad files and rows do not raise, they are recorded and reported."""
+    load cannot run; bad files and rows do not raise, they are recorded and reported.
+
+    ``keep_versions``: how many published versions to keep (default $STLS_KEEP_VERSIONS,
+    else 5; see ``warehouse.versions``)."""
+    keep = versions.keep_versions(keep_versions)
     try:
+        readers.limits()  # a mistyped STLS_MAX_* stops the load before it starts
         files = discover_files(paths)
     except ReadError as exc:
         raise LoadError(str(exc)) from None
     if not files:
         raise LoadError("no files to load in " + ", ".join(str(p) for p in paths))
     load_id = new_load_id()
+    timer = _Timer()
     with exclusive(warehouse), staged(warehouse, fresh=fresh) as staging:
         con = duckdb.connect(str(staging))
         try:
             store.start_load(con, load_id, kind, [str(p) for p in paths])
-            result = _land(con, load_id, files)
+            result = _land(con, load_id, files, timer)
             con.execute("checkpoint")
         finally:
             con.close()
-        try:
-            dbt.build(staging)
-        except dbt.DbtBuildError as exc:
-            raise LoadError(f"the warehouse could not be built: {exc}") from None
+        pause_for_test(warehouse, "landed")
+        built = result.accepted or fresh or not _has_marts(staging)
+        if built:
+            with timer("dbt"):
+                try:
+                    dbt.build(staging)
+                except dbt.DbtBuildError as exc:
+                    raise LoadError(f"the warehouse could not be built: {exc}") from None
+        with timer("data_docs"):
+            result.data_docs = _build_data_docs(result, warehouse)
         con = duckdb.connect(str(staging))
         try:
-            store.finish_load(con, load_id, result.status)
+            store.finish_load(con, load_id, result.status, timer.seconds, result.data_docs)
             con.execute("checkpoint")
         finally:
             con.close()
+        pause_for_test(warehouse, "built")
+        result.version = publish(
+            staging, warehouse, load_id, marts=marts_models() if built else (), keep=keep
+        )
     result.warehouse = warehouse
     return result
 
 
-def error_lines(result: LoadResult) -> list[str]:
-    """Every error and warning of a load, one line each."""
-    lines = [f"rejected: {f.file_name}: {f.reason}" for f in result.rejected]
-    lines += [i.line() for i in result.audit.issues if i.severity == ERROR]
-    lines += [i.line() for i in result.audit.issues if i.severity == WARNING]
-    return lines
+def _has_marts(path: Path) -> bool:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        [(count,)] = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    finally:
+        con.close()
+    return count > 0
+
+
+def data_docs_dir(warehouse: Path) -> Path:
+    """Where a warehouse's GX Data Docs go: beside it, one folder per load (gitignored)."""
+    return warehouse.with_name(warehouse.name + ".gx_docs")
+
+
+KEEP_DATA_DOCS = 20
+
+
+def _build_data_docs(result: LoadResult, warehouse: Path) -> str | None:
+    """GX Data Docs for this load's validations; the oldest beyond KEEP_DATA_DOCS go."""
+    if not result.audit.checks:
+        return None
+    root = data_docs_dir(warehouse)
+    index = build_data_docs(result.audit.checks, root / result.load_id, run_name=result.load_id)
+    for old in sorted(p for p in root.iterdir() if p.is_dir())[:-KEEP_DATA_DOCS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return str(index)
+
+
+class _Timer:
+    """Seconds spent in each step of a load, for the summary and the benchmark."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[step] = round(self.seconds.get(step, 0.0) + elapsed, 3)

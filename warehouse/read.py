@@ -3,6 +3,11 @@
 Readers never write. A load publishes a new warehouse by renaming a new file over the old
 one, so a file's identity (inode, size, modification time) changes with every load; caches
 keyed on ``version()`` notice a new warehouse even though the path is the same.
+
+``connect`` opens the live version through its own link in ``<warehouse>.versions/`` (see
+``warehouse.versions``): DuckDB hands a process that still holds a connection to a path
+the database it already has open there, which after a load is the old file. A version's
+link is a path no other file ever has, so a new connection always reads what is live.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from warehouse import versions
 from warehouse.errors import WarehouseMissing
 
 
@@ -34,13 +40,19 @@ def version(path: Path) -> Version:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; raises WarehouseMissing with a clear line if there is none."""
+    """A read-only connection to the live warehouse; raises WarehouseMissing with a clear
+    line if there is none."""
     version(path)
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise WarehouseMissing(f"{path}: cannot open the warehouse read-only: {first}") from None
+        con = _open(versions.reading_path(path))
+    except duckdb.Error:
+        try:  # the version was pruned between finding and opening it: the path itself
+            con = _open(path)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise WarehouseMissing(
+                f"{path}: cannot open the warehouse read-only: {first}"
+            ) from None
     has_marts = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'marts'"
     ).fetchone()[0]
@@ -50,6 +62,10 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
             f"{path}: the warehouse has no marts yet; run 'stls demo' or 'stls load PATH'"
         )
     return con
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
 
 
 def built_from_demo(con: duckdb.DuckDBPyConnection) -> bool:

@@ -52,8 +52,17 @@ Decisions, and why:
   as its Excel text (``#DIV/0!``), not as blank, so the steward sees what was in the file.
   Dates read as ``YYYY-MM-DD HH:MM:SS`` and booleans as ``true``/``false``.
 - **Values are not trimmed** here: raw keeps what was received; an empty cell is null.
-- **Size**: files above ``MAX_FILE_BYTES`` are refused before being read into memory (their
-  checksum is still computed, streaming, so a repeat is recognised).
+- **Size**: files above ``MAX_FILE_BYTES`` (50 MiB; ``$STLS_MAX_FILE_MB`` overrides it)
+  are refused before being read into memory (their checksum is still computed, streaming,
+  so a repeat is recognised). A workbook whose parts unpack to more than
+  ``MAX_UNZIPPED_FACTOR`` times that is refused too (a "zip bomb").
+- **Rows**: a file with more than ``MAX_ROWS`` data rows (200,000; ``$STLS_MAX_ROWS``
+  overrides it) is refused before it is parsed: a term is 26 rows a district, a census a
+  few hundred, so a file this long is a wrong export, not a return. A CSV's rows are
+  counted as its line breaks (already in memory, under the size limit); a workbook's by
+  streaming its first sheet's XML and counting ``<row>`` elements, stopping past the limit,
+  so the sheet is never loaded whole. The parsed grid is checked again, in case a writer
+  spelled its rows in a way the count did not see.
 - **Unreadable files** (permissions, vanished) become a rejected result with an empty
   ``checksum``: there are no bytes to fingerprint.
 """
@@ -64,8 +73,11 @@ import codecs
 import csv
 import hashlib
 import io
+import os
+import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,8 +89,12 @@ import polars as pl
 from warehouse import contracts
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# A workbook is compressed; refuse one whose contents would unpack to more than this.
-MAX_UNZIPPED_BYTES = 20 * MAX_FILE_BYTES
+MAX_ROWS = 200_000
+MAX_FILE_MB_ENV = "STLS_MAX_FILE_MB"
+MAX_ROWS_ENV = "STLS_MAX_ROWS"
+# A workbook is compressed; refuse one whose contents would unpack to more than this many
+# times the file size limit.
+MAX_UNZIPPED_FACTOR = 20
 # More control characters than this share of the text means the bytes are not text.
 MAX_CONTROL_CHAR_RATIO = 0.01
 
@@ -162,6 +178,45 @@ class _Rejected(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The limits in force for one read (see ``limits``)."""
+
+    file_bytes: int
+    rows: int
+
+    @property
+    def unzipped_bytes(self) -> int:
+        return MAX_UNZIPPED_FACTOR * self.file_bytes
+
+
+def limits() -> Limits:
+    """``$STLS_MAX_FILE_MB`` and ``$STLS_MAX_ROWS``, else ``MAX_FILE_BYTES`` and ``MAX_ROWS``.
+
+    Read at every call, so a council can raise them for one load without a code change.
+    Raises ReadError (one line) for a value that is not a number above 0.
+    """
+    megabytes = _positive(MAX_FILE_MB_ENV, float, "the largest file size in MiB")
+    rows = _positive(MAX_ROWS_ENV, int, "the most data rows a file may have")
+    return Limits(
+        file_bytes=MAX_FILE_BYTES if megabytes is None else round(megabytes * 1024 * 1024),
+        rows=MAX_ROWS if rows is None else int(rows),
+    )
+
+
+def _positive(name: str, kind: type[int] | type[float], meaning: str) -> float | None:
+    text = os.environ.get(name, "").strip().replace("_", "").replace(",", "")
+    if not text:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        value = 0
+    if not value > 0 or value == float("inf"):
+        raise ReadError(f"{name}={os.environ[name]!r}: give {meaning}, a number above 0")
+    return value
+
+
 @dataclass
 class _Progress:
     """What is known about a file so far, so a rejection still records it."""
@@ -224,17 +279,19 @@ def _is_data_file(path: Path, folder: Path) -> bool:
 def read_file(path: Path | str) -> ReadResult:
     """Read one file; never raises for bad content (see the module docstring)."""
     path = Path(path)
+    limit = limits()
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _result(path, _sha256_of_file(path), size, _Progress(), _too_big(size))
+        if size > limit.file_bytes:
+            reason = _too_big(size, limit.file_bytes)
+            return _result(path, _sha256_of_file(path), size, _Progress(), reason)
         data = path.read_bytes()
     except OSError as exc:
         return _result(path, "", 0, _Progress(), f"cannot read the file: {exc.strerror or exc}")
     progress = _Progress()
     checksum = hashlib.sha256(data).hexdigest()
     try:
-        frame = _read_frame(data, progress)
+        frame = _read_frame(data, progress, limit)
     except _Rejected as rejected:
         return _result(path, checksum, len(data), progress, rejected.reason)
     except Exception as exc:  # a bug here must not stop the other files of the load
@@ -270,12 +327,23 @@ def _result(
     )
 
 
-def _too_big(size: int) -> str:
-    limit = MAX_FILE_BYTES / 1024 / 1024
+def _too_big(size: int, limit: int) -> str:
     return (
-        f"the file is {size / 1024 / 1024:.1f} MiB, above the {limit:.0f} MiB limit for one "
-        "file; split it (for example one file per year)"
+        f"the file is {_mib(size)} MiB, above the {_mib(limit)} MiB limit for one file "
+        f"({MAX_FILE_MB_ENV}); split it (for example one file per year)"
     )
+
+
+def _too_many_rows(counted: str, limit: int) -> _Rejected:
+    return _Rejected(
+        f"{counted}, above the {limit:,}-row limit for one file ({MAX_ROWS_ENV}); check it "
+        "is the right export, or split it (for example one file per year)"
+    )
+
+
+def _mib(size: int) -> str:
+    """Sizes as a person reads them: 50, 1.5, 0.001 (a limit set that small in a test)."""
+    return f"{size / 1024 / 1024:.3g}"
 
 
 def _sha256_of_file(path: Path) -> str:
@@ -286,18 +354,107 @@ def _sha256_of_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_frame(data: bytes, progress: _Progress) -> pl.DataFrame:
+def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame:
     """Bytes -> the raw frame for this file's source, or ``_Rejected``."""
     if not data:
         raise _Rejected("the file is empty")
-    if _is_xlsx(data):
+    if _is_xlsx(data, limit):
         progress.file_format = XLSX
+        _check_sheet_rows(data, limit.rows)
         grid = _guarded(_xlsx_grid, data, what="the workbook")
     else:
+        _check_csv_rows(data, limit.rows)
         text, encoding = _decode_text(data)
         progress.file_format, progress.encoding = CSV, encoding
         grid = _guarded(_csv_grid, text, what="the CSV")
+    if grid.cells.height - 1 > limit.rows:  # the header is one of them
+        raise _too_many_rows(f"the file has {grid.cells.height - 1:,} rows", limit.rows)
     return _frame_from_grid(grid, progress)
+
+
+# --------------------------------------------------------------------------------------
+# Row limits, checked before parsing
+# --------------------------------------------------------------------------------------
+
+# A worksheet row element, with or without a namespace prefix: <row r="2">, <x:row>.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b([^>]*)>")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w.:-]+)\s*=\s*"([^"]*)"')
+_STREAM_CHUNK = 1024 * 1024
+# The longest row tag the pattern can match is far shorter than this.
+_TAG_OVERLAP = 128
+
+
+def _check_csv_rows(data: bytes, max_rows: int) -> None:
+    """Refuse a CSV with more lines after its header than the limit, before parsing it.
+
+    Counting line breaks over-counts only blank lines and quoted values spanning lines,
+    which are rare and make a file longer than its rows, never shorter.
+    """
+    breaks = data.count(b"\n") or data.count(b"\r")  # "\r" alone: classic Mac endings
+    lines = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+    if lines - 1 > max_rows:
+        raise _too_many_rows(f"the file has {lines - 1:,} lines after its header", max_rows)
+
+
+def _check_sheet_rows(data: bytes, max_rows: int) -> None:
+    """Refuse a workbook whose first sheet has more rows than the limit, before loading it.
+
+    A part that cannot be found or unpacked is left to fastexcel, which says what is wrong
+    in its own words; the grid is counted again once read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _first_sheet_part(archive)
+            if part is None:
+                return
+            with archive.open(part) as stream:
+                rows = _count_rows(stream, stop_after=max_rows + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError):
+        return
+    if rows > max_rows + 1:  # the header row is one of them
+        raise _too_many_rows(f"its first sheet has more than {max_rows + 1:,} rows", max_rows)
+
+
+def _count_rows(stream: io.BufferedIOBase, *, stop_after: int) -> int:
+    """Row elements in a worksheet's XML, read in chunks (memory stays one chunk), stopping
+    once past ``stop_after``. A tag cut by a chunk boundary is carried to the next chunk."""
+    count = 0
+    carry = b""
+    while count <= stop_after:
+        chunk = stream.read(_STREAM_CHUNK)
+        if not chunk:
+            return count + len(_ROW_TAG.findall(carry))
+        buffer = carry + chunk
+        cut = buffer.rfind(b"<", max(0, len(buffer) - _TAG_OVERLAP))
+        cut = len(buffer) if cut == -1 else cut
+        count += len(_ROW_TAG.findall(buffer, 0, cut))
+        carry = buffer[cut:]
+    return count
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
+    """The zip member holding the workbook's first sheet (the one that is read): the first
+    ``<sheet>`` of xl/workbook.xml, through its relationship id; else sheet1.xml."""
+    names = set(archive.namelist())
+    fallback = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
+    if "xl/_rels/workbook.xml.rels" not in names:
+        return fallback
+    sheet = _SHEET_TAG.search(archive.read("xl/workbook.xml"))
+    if sheet is None:
+        return fallback
+    relationship_id = next(
+        (v for k, v in _ATTRIBUTE.findall(sheet.group(1)) if k.endswith(b":id")), None
+    )
+    for tag in _RELATIONSHIP_TAG.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+        attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
+        if relationship_id is not None and attributes.get(b"Id") == relationship_id:
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            part = posixpath.normpath(part)
+            return part if part in names else fallback
+    return fallback
 
 
 def _guarded(reader: Callable[[Any], _Grid], payload: bytes | str, *, what: str) -> _Grid:
@@ -321,7 +478,7 @@ def _guarded(reader: Callable[[Any], _Grid], payload: bytes | str, *, what: str)
 # --------------------------------------------------------------------------------------
 
 
-def _is_xlsx(data: bytes) -> bool:
+def _is_xlsx(data: bytes, limit: Limits) -> bool:
     """True for an XLSX workbook; rejects other zips and known binaries with a reason."""
     if data.startswith(_OLE2_MAGIC):
         raise _Rejected(
@@ -342,10 +499,11 @@ def _is_xlsx(data: bytes) -> bool:
             "workbook; .xlsb and .ods are not supported either)"
         )
     unzipped = sum(member.file_size for member in members)
-    if unzipped > MAX_UNZIPPED_BYTES:
+    if unzipped > limit.unzipped_bytes:
         raise _Rejected(
-            f"the workbook unpacks to {unzipped / 1024 / 1024:.0f} MiB, above the "
-            f"{MAX_UNZIPPED_BYTES / 1024 / 1024:.0f} MiB limit"
+            f"the workbook unpacks to {_mib(unzipped)} MiB, above the "
+            f"{_mib(limit.unzipped_bytes)} MiB limit ({MAX_UNZIPPED_FACTOR} times "
+            f"{MAX_FILE_MB_ENV})"
         )
     return True
 
@@ -502,7 +660,7 @@ def _strip_leading_blank_lines(text: str) -> tuple[int, str]:
 
 def _max_fields(text: str) -> int:
     """The most cells on any CSV row, to re-read a ragged file wide enough to see them."""
-    previous = csv.field_size_limit(MAX_FILE_BYTES)  # one cell may be the whole file
+    previous = csv.field_size_limit(len(text) + 1)  # one cell may be the whole file
     try:
         rows = csv.reader(io.StringIO(text, newline=""))
         return max((len(row) for row in rows), default=0)

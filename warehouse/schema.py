@@ -24,7 +24,9 @@ create table if not exists raw.loads (
     status         varchar not null,      -- running | published | warnings | failed | nothing_new
     kind           varchar not null,      -- load | demo
     paths          varchar not null,      -- what the steward asked to load
-    stls_version   varchar not null
+    stls_version   varchar not null,
+    seconds        varchar,               -- JSON: seconds per step (read, raw, audit, dbt...)
+    data_docs      varchar                -- the load's GX Data Docs index.html
 );
 
 create table if not exists raw.files (
@@ -134,7 +136,8 @@ create table if not exists dq.issues (
     column_name    varchar,
     submission_id  varchar,
     district       varchar,
-    message        varchar not null
+    message        varchar not null,
+    file_id        varchar
 );
 """
 

@@ -24,16 +24,23 @@ def start_load(con: duckdb.DuckDBPyConnection, load_id: str, kind: str, paths: l
     ensure_schemas(con)
     (seq,) = con.execute("select coalesce(max(load_seq), 0) + 1 from raw.loads").fetchone()
     con.execute(
-        "insert into raw.loads values (?, ?, ?, null, 'running', ?, ?, ?)",
+        "insert into raw.loads values (?, ?, ?, null, 'running', ?, ?, ?, null, null)",
         [load_id, seq, now_utc(), kind, json.dumps(paths), __version__],
     )
     return int(seq)
 
 
-def finish_load(con: duckdb.DuckDBPyConnection, load_id: str, status: str) -> None:
+def finish_load(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    status: str,
+    seconds: dict[str, float],
+    data_docs: str | None,
+) -> None:
     con.execute(
-        "update raw.loads set finished_at = ?, status = ? where load_id = ?",
-        [now_utc(), status, load_id],
+        "update raw.loads set finished_at = ?, status = ?, seconds = ?, data_docs = ? "
+        "where load_id = ?",
+        [now_utc(), status, json.dumps(seconds), data_docs, load_id],
     )
 
 
@@ -175,7 +182,7 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
         )
     if audit.issues:
         con.executemany(
-            "insert into dq.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into dq.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     load_id,
@@ -188,6 +195,7 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
                     i.submission_id,
                     i.district,
                     i.message,
+                    i.file_id,
                 ]
                 for i in audit.issues
             ],

@@ -1,0 +1,115 @@
+"""`make bench`: what a load costs, step by step, and the peak memory it needs.
+
+Runs the real pipeline on the bundled demo data in a temporary folder:
+1. a full build (`stls demo`: 128 files, 3,362 rows), steps timed by the loader;
+2. one term's load on top of it (the 12 districts' returns for a new term), the steward's
+   everyday case;
+3. the same files again (a no-op: every checksum seen before);
+4. the committee tables for a year (what a director's page asks for).
+Prints a table and writes bench.json; exits 1 if a target below is missed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from warehouse import read
+from warehouse.demo import DATA_DIR
+from warehouse.load import load
+from warehouse.report import Selection, committee_tables
+
+# Targets for the council's machines (2 cores): a term's load well inside a coffee break,
+# the committee tables instantly, and memory far below what a laptop has.
+TARGETS = {
+    "demo_build_s": 90.0,
+    "term_load_s": 60.0,
+    "term_audit_s": 15.0,
+    "noop_load_s": 30.0,
+    "report_tables_s": 1.0,
+    "peak_rss_mib": 1500.0,
+}
+
+
+def new_term(folder: Path) -> Path:
+    """The demo's 2023-24 term 4 CSV returns, re-labelled as term 5 (a new term's files)."""
+    source = DATA_DIR / "returns" / "2023-24" / "term4"
+    target = folder / "term5"
+    target.mkdir(parents=True)
+    for path in sorted(source.glob("*.csv")):
+        raw = path.read_bytes()
+        encoding = "cp1252" if b"\xa3" in raw or b"\x96" in raw else "utf-8-sig"
+        text = raw.decode(encoding)
+        rows = list(csv.reader(text.splitlines()))
+        header = [h.strip().lower().replace(" ", "_") for h in rows[0]]
+        term = header.index("term")
+        for row in rows[1:]:
+            if len(row) > term:
+                row[term] = "5"
+        with (target / path.name.replace("_t4", "_t5")).open(
+            "w", encoding=encoding, newline=""
+        ) as handle:
+            csv.writer(handle).writerows(rows)
+    return target
+
+
+def timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="stls-bench-"))
+    try:
+        warehouse = work / "stls.duckdb"
+        demo, demo_s = timed(lambda: load([DATA_DIR], warehouse, kind="demo", fresh=True))
+        term_files = new_term(work / "incoming")
+        term, term_s = timed(lambda: load([term_files], warehouse))
+        _, noop_s = timed(lambda: load([term_files], warehouse))
+        con = read.connect(warehouse)
+        try:
+            _, report_s = timed(
+                lambda: committee_tables(con.cursor(), Selection("2023-24", (1, 2, 3, 4)))
+            )
+        finally:
+            con.close()
+        with read.connect(warehouse) as con:
+            steps = dict(
+                con.execute("select load_id, seconds from raw.loads order by load_seq").fetchall()
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures = {
+            "demo_build_s": round(demo_s, 2),
+            "demo_steps_s": json.loads(steps[demo.load_id]),
+            "term_load_s": round(term_s, 2),
+            "term_steps_s": json.loads(steps[term.load_id]),
+            "term_audit_s": json.loads(steps[term.load_id]).get("audit", 0.0),
+            "term_rows": term.audit.count("published") + term.audit.count("quarantined"),
+            "noop_load_s": round(noop_s, 2),
+            "report_tables_s": round(report_s, 3),
+            "peak_rss_mib": round(peak, 1),
+            "warehouse_mib": round(warehouse.stat().st_size / 2**20, 1),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    missed = [k for k, limit in TARGETS.items() if figures[k] > limit]
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        target = f"(target <= {TARGETS[key]:g})" if key in TARGETS else ""
+        print(f"{key:<{width}}  {value}  {target}")
+    Path("bench.json").write_text(json.dumps(figures, indent=2) + "\n")
+    if missed:
+        print("missed: " + ", ".join(missed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

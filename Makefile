@@ -42,5 +42,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# What a load costs (read, raw, audit with GX, dbt) and peak memory, against targets.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+# The dashboard in headless Chromium: every page timed, checked for exceptions and with axe.
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/test_browser.py -q
+
+# A PNG of every dashboard page in screenshots/ (from the same browser run).
+screenshots: $(STAMP)
+	STLS_SCREENSHOTS=screenshots $(BIN)/python -m pytest tests/test_browser.py -q
+
 clean:
 	rm -rf $(VENV) dbt/target dbt/logs warehouse/*.duckdb*

@@ -1,51 +1,178 @@
-"""Overview: the committee tables for the latest year beside the year before."""
+"""Overview: the committee tables for a year beside the year before, county context and
+how fresh the data are."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, render
-from warehouse.report import FIGURES
+from warehouse import app_data, comparison, filters, formatting, render, titles, ui
+from warehouse.suppression import SUPPRESSED, is_small
 
+ui.page_setup()
 st.title("STLS Insight: overview")
 
 years = app_data.available_years()
 if not years:
-    st.info("No termly returns have been published yet.")
+    st.info("No termly returns have been published yet: load a term's files with 'stls load'.")
     st.stop()
 
-year = st.selectbox("Academic year", years, index=0)
-terms = tuple(
-    st.multiselect(
-        "Terms", [1, 2, 3, 4, 5, 6], default=[1, 2, 3, 4], format_func=lambda t: f"Term {t}"
+chosen = filters.sidebar(filters.FIELDS, years, app_data.published_terms)
+districts = () if chosen.all_districts else chosen.chosen_districts
+previous = next((y for y in years if y < chosen.year), None)
+current = app_data.committee_tables(chosen.year, chosen.terms, districts)
+before = app_data.committee_tables(previous, chosen.terms, districts) if previous else None
+
+st.markdown(
+    f"**{titles.sentence(chosen.describe())}**"
+    + (f", beside the same terms of {previous}." if previous else ".")
+)
+
+# ---------------------------------------------------------------- county context
+st.header("Context")
+funding_now = app_data.funding_rows(chosen.year)
+funding_then = app_data.funding_rows(previous) if previous else None
+census = app_data.census_rows()
+
+
+def _sla_total(funding: pd.DataFrame | None) -> float | None:
+    if funding is None:
+        return None
+    rows = funding[funding["district"].isin(chosen.chosen_districts)]
+    return float(rows["total_budget"].sum()) if len(rows) else None
+
+
+def _caseload(tables) -> float | None:
+    if tables is None:
+        return None
+    values = [v for v in tables.figures["caseload_avg"].values() if v is not None]
+    return sum(values) if values else None
+
+
+def _ehc_plans(tables) -> float | None:
+    if tables is None or tables.census_year_used is None:
+        return None
+    rows = census[
+        (census["census_year"] == tables.census_year_used)
+        & census["district"].isin(chosen.chosen_districts)
+        & census["phase"].isin(("early_years", "primary", "secondary"))
+    ]
+    return float(rows["ehcp"].sum()) if len(rows) else None
+
+
+def _delta(now: float | None, then: float | None, unit: str) -> str | None:
+    if now is None or then is None or previous is None:
+        return None
+    change = now - then
+    text = formatting.format_value(change, "GBP_signed" if unit == "GBP" else "count")
+    if unit != "GBP" and not text.startswith("-"):
+        text = f"+{text}"
+    return f"{text} on {previous}"
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if not chosen.all_districts and unit == "count" and is_small(value):
+        return SUPPRESSED
+    return formatting.format_value(value, unit)
+
+
+context = [
+    ("SLA funding, total", _sla_total(funding_now), _sla_total(funding_then), "GBP"),
+    ("Pupils on caseload, average per term", _caseload(current), _caseload(before), "count"),
+    (
+        f"Pupils with an EHC plan, January {current.census_year_used or current.census_year}",
+        _ehc_plans(current),
+        _ehc_plans(before),
+        "count",
+    ),
+]
+for column, (label, now, then, unit) in zip(st.columns(3), context, strict=True):
+    shown = _shown(now, unit)
+    delta = None if shown == SUPPRESSED else _delta(now, then, unit)
+    unchanged = delta is not None and delta.lstrip("+-£").startswith("0 ")
+    column.metric(
+        label,
+        shown,
+        delta=f"No change on {previous}" if unchanged else delta,
+        delta_color="off",
+        delta_arrow="off" if unchanged else "auto",
+        border=True,
+        help="Context for the service: neither a rise nor a fall is good or bad in itself.",
     )
-) or (1, 2, 3, 4)
-previous = next((y for y in years if y < year), None)
+st.caption(
+    f"{chosen.comparator}: {chosen.year}"
+    + (f" with the change on {previous}" if previous else "")
+    + ". SLA funding is the total of the districts' SLAs; caseload is all phases; EHC plans "
+    "are early years, primary and secondary pupils in the census."
+)
 
-current = app_data.committee_tables(year, terms)
-before = app_data.committee_tables(previous, terms) if previous else None
-
-rows = []
-for figure, (title, _unit) in FIGURES.items():
-    for breakdown, value in current.figures.get(figure, {}).items():
-        row = {
-            "Figure": title,
-            "Breakdown": render.BREAKDOWN_LABELS.get(breakdown, breakdown),
-            year: render.display(figure, value),
-        }
-        if before is not None:
-            row[previous] = render.display(figure, before.figures.get(figure, {}).get(breakdown))
-        rows.append(row)
-table = pd.DataFrame(rows)
-
-st.subheader(f"Committee tables, {render.terms_label(list(terms))}")
-st.dataframe(table, hide_index=True, width="stretch")
+# ---------------------------------------------------------------- committee tables
+st.header("Committee tables")
+table = comparison.comparison(current, before, chosen.phase)
+st.caption(
+    "Each figure as the committee report publishes it (whole percentages, whole pupils, "
+    "whole pounds), for the terms chosen in both years. The change is worked out from "
+    "unrounded figures. Direction of good says whether a rise is an improvement; "
+    "the reading says what happened in words."
+)
+st.table(table, hide_index=True)
 st.download_button(
-    "Download these tables as CSV",
-    render.to_csv(current).encode("utf-8"),
-    file_name=f"stls_committee_tables_{year}.csv",
+    "Download the data: committee tables with change (CSV)",
+    table.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+    file_name=f"stls_committee_tables_{chosen.year}_vs_{previous or 'none'}.csv",
     mime="text/csv",
+    icon=":material/download:",
+    key="download_comparison",
+)
+st.download_button(
+    f"Download {chosen.year} as 'stls report tables' writes it (CSV, unrounded)",
+    render.to_csv(current).encode("utf-8"),
+    file_name=f"stls_committee_tables_{chosen.year}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="download_report_csv",
 )
 for note in render.notes(current):
     st.caption(note)
+
+# ---------------------------------------------------------------- freshness
+st.header("Data freshness")
+loads = app_data.recent_loads(1)
+if len(loads):
+    last = loads.iloc[0]
+    finished = last["finished_at"]
+    when = finished.strftime("%-d %B %Y at %H:%M") if pd.notna(finished) else "not finished"
+    st.markdown(
+        f"Last load: **{when}** ({'demo data' if last['kind'] == 'demo' else 'termly load'}, "
+        f"{str(last['status']).replace('_', ' ')})."
+    )
+published = app_data.published_district_terms(chosen.year)
+latest_term = int(published["term"].max()) if len(published) else None
+if latest_term is not None:
+    sent = set(published.loc[published["term"] == latest_term, "district"])
+    missing = [d for d in chosen.chosen_districts if d not in sent]
+    held = app_data.held_submissions(chosen.year)
+    held = held[(held["term"] == latest_term) & held["district"].isin(chosen.chosen_districts)]
+    st.markdown(
+        f"Latest term with returns in {chosen.year}: **term {latest_term}**. "
+        + (
+            "Districts with no published return for it: " + ", ".join(missing) + "."
+            if missing
+            else "Every chosen district's return for it is published."
+        )
+    )
+    if len(held):
+        st.markdown(
+            "Held back by data-quality checks (the earlier figures stay until a corrected "
+            "file arrives): "
+            + "; ".join(f"{r.district} ({r.reason})" for r in held.itertuples())
+            + "."
+        )
+    else:
+        st.markdown("No return for that term is held back by the data-quality checks.")
+ui.missing_notice(current.missing)
+st.page_link(
+    "pages/data_quality.py",
+    label="Data quality: loads, checks and held returns",
+    icon=":material/arrow_forward:",
+)

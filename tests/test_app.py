@@ -1,7 +1,14 @@
-"""The dashboard: page logic with AppTest, and the real server answering on its port."""
+"""The dashboard's pages with AppTest (each renders, each filter changes what is shown,
+suppression, downloads, the address), the modules behind them, and the real server."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -9,44 +16,566 @@ import time
 import urllib.request
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
+
+from warehouse import analysis, filters, formatting, report, titles
+from warehouse.cli import main as stls
+from warehouse.demo import DATA_DIR
+from warehouse.load import load
 
 ROOT = Path(__file__).parent.parent
 
-pytestmark = pytest.mark.dbt
+PAGES = {
+    "overview": "pages/overview.py",
+    "engagement": "pages/engagement.py",
+    "funding": "pages/funding.py",
+    "ehcp": "pages/ehcp.py",
+    "data_quality": "pages/data_quality.py",
+    "about": "pages/about.py",
+}
+CHARTS = {"overview": 0, "engagement": 4, "funding": 3, "ehcp": 2, "about": 0}
+TITLES = {
+    "overview": "overview",
+    "engagement": "District engagement",
+    "funding": "Funding per pupil",
+    "ehcp": "EHCP trends",
+    "data_quality": "Data quality",
+    "about": "About the data",
+}
+
+# page -> (widget kind, key, new value) for each filter it has, in the order they are tried.
+FILTERS = {
+    "overview": [
+        ("selectbox", "filter_year", "2022-23"),
+        ("multiselect", "filter_terms", [1, 2]),
+        ("selectbox", "filter_phase", "secondary"),
+        ("selectbox", "filter_area", "East"),
+        ("multiselect", "filter_district", ["Thanet"]),
+    ],
+    "engagement": [
+        ("selectbox", "filter_year", "2022-23"),
+        ("multiselect", "filter_terms", [1, 2]),
+        ("selectbox", "filter_phase", "secondary"),
+        ("selectbox", "filter_area", "East"),
+        ("multiselect", "filter_district", ["Thanet", "Swale"]),
+        ("radio", "filter_measure", "lift"),
+    ],
+    "funding": [
+        ("selectbox", "filter_year", "2022-23"),
+        ("multiselect", "filter_terms", [1, 2]),
+        ("selectbox", "filter_area", "East"),
+        ("multiselect", "filter_district", ["Thanet", "Swale"]),
+        ("radio", "filter_basis", "sen"),
+    ],
+    "ehcp": [
+        ("selectbox", "filter_year", "2022-23"),
+        ("selectbox", "filter_phase", "early_years"),
+        ("selectbox", "filter_area", "East"),
+        ("multiselect", "filter_district", ["Thanet", "Swale"]),
+        ("radio", "filter_rate", "sen_support"),
+        ("radio", "filter_inclusion", "lift_attendance_pct"),
+    ],
+}
 
 
-def app(monkeypatch, warehouse: Path) -> AppTest:
+# ---------------------------------------------------------------- fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def edge_warehouse(tmp_path_factory) -> Path:
+    """The demo with the awkward cases a real term brings.
+
+    Tunbridge Wells reports 3 secondary pupils on caseload in every term of 2023-24 (a
+    count to suppress), Dover's January 2024 census has 3 early-years EHC plans, Dover has
+    sent no return for 2023-24 term 4, and Swale's term 4 return is held back (a negative
+    value).
+    """
+    data = tmp_path_factory.mktemp("edge_data") / "data"
+    shutil.copytree(DATA_DIR, data)
+    returns = data / "returns" / "2023-24"
+    for term in (1, 2, 3, 4):
+        path = returns / f"term{term}" / f"stls_return_tunbridge_wells_2023-24_t{term}.csv"
+        rows = list(csv.reader(path.open(encoding="utf-8")))
+        primary = next(int(r[5]) for r in rows if r[3] == "primary" and r[4] == "caseload")
+        for r in rows:
+            if r[3] == "secondary" and r[4] == "caseload":
+                r[5] = "3"
+            if r[3] == "school_age" and r[4] == "actively_supported":
+                r[5] = str(min(int(r[5]), primary + 3))
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+    (returns / "term4" / "stls_return_dover_2023-24_t4.xlsx").unlink()
+    swale = returns / "term4" / "stls_return_swale_2023-24_t4.csv"
+    lines = swale.read_text(encoding="utf-8").splitlines()
+    lines[1] = ",".join([*lines[1].split(",")[:5], "-1"])
+    swale.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    census = data / "census" / "school_census_january_2024.csv"
+    text = census.read_text(encoding="utf-8").replace(
+        "2024,Dover,early_years,49,1979,148,38", "2024,Dover,early_years,49,1979,148,3"
+    )
+    census.write_text(text, encoding="utf-8")
+    path = tmp_path_factory.mktemp("edge") / "stls.duckdb"
+    load([data], path, kind="demo", fresh=True)
+    return path
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """The bytes behind every download button, by the URL the button points at."""
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        saved[self.get_url(file_id)] = bytes(path_or_data)
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return saved
+
+
+def app(
+    monkeypatch, warehouse: Path, page: str = "overview", params: dict | None = None
+) -> AppTest:
     monkeypatch.setenv("STLS_WAREHOUSE", str(warehouse))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(params or {})
+    if page != "overview":
+        at.switch_page(PAGES[page])
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_overview_shows_the_committee_tables(monkeypatch, demo_warehouse):
-    at = app(monkeypatch, demo_warehouse)
-    assert not at.exception
-    assert "overview" in at.title[0].value.lower()
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def charts_of(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def chart_title(spec: dict) -> str:
+    return spec["layout"]["title"]["text"]
+
+
+def shown(at: AppTest) -> list[object]:
+    """Everything a reader sees that carries figures: tables, charts, text, metrics."""
+    out: list[object] = [t.value.to_csv() for t in at.table]
+    out += [json.dumps(spec["data"], sort_keys=True) for spec in charts_of(at)]
+    out += [chart_title(spec) for spec in charts_of(at)]
+    out += [m.value for m in at.markdown]
+    out += [(m.label, m.value) for m in at.metric]
+    return out
+
+
+def download_frames(at: AppTest, saved: dict[str, bytes]) -> list[pd.DataFrame]:
+    frames = []
+    for button in at.get("download_button"):
+        data = saved[button.proto.url]
+        frames.append(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False))
+    return frames
+
+
+def cells(frame: pd.DataFrame) -> list[list[object]]:
+    return [
+        [formatting.parse_display(str(v)) for v in row] for row in frame.itertuples(index=False)
+    ]
+
+
+def csv_cells(frame: pd.DataFrame) -> list[list[object]]:
+    return [
+        [formatting.parse_display(v) if v else "[x]" for v in row]
+        for row in frame.itertuples(index=False)
+    ]
+
+
+# ---------------------------------------------------------------- pages
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_with_titled_charts(monkeypatch, demo_warehouse, page):
+    at = app(monkeypatch, demo_warehouse, page)
+    assert TITLES[page].lower() in at.title[0].value.lower()
     assert any("Illustrative data" in w.value for w in at.warning)
-    table = at.dataframe[0].value
+    specs = charts_of(at)
+    if page in CHARTS:
+        assert len(specs) == CHARTS[page]
+    for spec in specs:
+        title = chart_title(spec)
+        assert title and titles.words(title) <= 10, title
+        assert set(_colours(spec)) <= set(_GSS), f"{title}: {set(_colours(spec)) - set(_GSS)}"
+
+
+_GSS = {
+    "#12436D",
+    "#28A197",
+    "#801650",
+    "#F46A25",
+    "#3D3D3D",
+    "#A285D1",
+    "#2073BC",
+    "#6BACE6",
+    "#BFBFBF",
+    "#FFFFFF",
+    "#0B0C0C",
+}
+
+
+def _colours(spec: dict) -> list[str]:
+    found = []
+    for trace in spec["data"]:
+        for part in ("marker", "line"):
+            colour = trace.get(part, {}).get("color")
+            if isinstance(colour, str):
+                found.append(colour.upper())
+    return found
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", list(FILTERS))
+def test_each_filter_changes_what_is_shown(monkeypatch, demo_warehouse, page):
+    at = app(monkeypatch, demo_warehouse, page)
+    before = shown(at)
+    for kind, key, value in FILTERS[page]:
+        control = widget(at, kind, key)
+        control.set_value(value).run()
+        assert not at.exception, (key, [e.value for e in at.exception])
+        after = shown(at)
+        assert after != before, f"{page}: changing {key} to {value!r} changed nothing"
+        before = after
+
+
+@pytest.mark.dbt
+def test_filters_live_in_the_address_and_a_shared_link_restores_the_view(
+    monkeypatch, demo_warehouse
+):
+    at = app(monkeypatch, demo_warehouse, "engagement")
+    at.selectbox(key="filter_year").set_value("2022-23").run()
+    at.multiselect(key="filter_terms").set_value([2, 3]).run()
+    at.selectbox(key="filter_area").set_value("East").run()
+    at.radio(key="filter_measure").set_value("training").run()
+    params = dict(at.query_params)
+    assert params["year"] == "2022-23"
+    assert params["terms"] == "2-3"
+    assert params["area"] == "East"
+    assert params["measure"] == "training"
+    view = shown(at)
+
+    shared = app(monkeypatch, demo_warehouse, "engagement", params)
+    assert shared.selectbox(key="filter_year").value == "2022-23"
+    assert shared.multiselect(key="filter_terms").value == [2, 3]
+    assert shown(shared) == view
+
+
+@pytest.mark.dbt
+def test_filters_follow_the_reader_to_the_next_page(monkeypatch, demo_warehouse):
+    at = app(monkeypatch, demo_warehouse, "engagement")
+    at.selectbox(key="filter_year").set_value("2022-23").run()
+    at.switch_page(PAGES["about"]).run()
+    at.switch_page(PAGES["funding"]).run()
+    assert not at.exception
+    assert at.selectbox(key="filter_year").value == "2022-23"
+    assert at.query_params["year"] == "2022-23"
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"year": "1999-00"}, "academic year '1999-00'"),
+        ({"terms": "7-9"}, "terms '7-9'"),
+        ({"phase": "sixth_form"}, "phase 'sixth_form'"),
+        ({"area": "Atlantis"}, "area 'Atlantis'"),
+        ({"district": ["Medway", "Thanet"]}, "'Medway'"),
+        ({"area": "West", "district": "Thanet"}, "'Thanet', not a district of the West area"),
+        ({"measure": "happiness"}, "measure 'happiness'"),
+    ],
+)
+def test_a_bad_value_in_the_address_falls_back_with_a_notice(
+    monkeypatch, demo_warehouse, params, fragment
+):
+    at = app(monkeypatch, demo_warehouse, "engagement", params)
+    notices = " ".join(i.value for i in at.info)
+    assert fragment in notices
+    assert at.selectbox(key="filter_year").value in ("2023-24", "2022-23")
+    assert len(charts_of(at)) == CHARTS["engagement"]
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(
+    ("params", "cli"),
+    [
+        ({}, ["--year", "2023-24", "--terms", "1-4"]),
+        ({"year": "2022-23", "terms": "1-6"}, ["--year", "2022-23", "--terms", "1-6"]),
+        (
+            {"terms": "2,3", "district": ["Thanet", "Dover"]},
+            ["--year", "2023-24", "--terms", "2,3", "--district", "Dover", "Thanet"],
+        ),
+    ],
+)
+def test_the_overview_shows_what_stls_report_tables_gives(
+    monkeypatch, capsys, demo_warehouse, params, cli
+):
+    at = app(monkeypatch, demo_warehouse, "overview", params)
+    table = at.table[0].value
+    year = cli[1]
+    code = stls(["--warehouse", str(demo_warehouse), "report", "tables", *cli, "--format", "csv"])
+    out = capsys.readouterr().out
+    assert code == 0
+    published = list(csv.DictReader(io.StringIO(out)))
+    assert list(table[year]) == [row["display"] for row in published]
+    assert list(table["Figure"]) == [row["title"] for row in published]
+
+
+@pytest.mark.dbt
+def test_the_overview_compares_with_the_year_before_and_says_which_way_is_good(
+    monkeypatch, demo_warehouse
+):
+    at = app(monkeypatch, demo_warehouse)
+    table = at.table[0].value
     engagement = table[table["Figure"].str.startswith("Settings engaging")]
     assert list(engagement["2023-24"]) == ["81%", "100%", "90%"]
     assert list(engagement["2022-23"]) == ["78%", "99%", "84%"]
+    assert list(engagement["Change"]) == ["+3 pts", "+1 pt", "+6 pts"]
+    assert set(engagement["Direction of good"]) == {"Higher is better"}
+    assert list(engagement["Reading"]) == ["Improved", "Improved", "Improved"]
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "SLA funding, total" and at.metric[0].value == "£5,856,469"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Last load" in text and "term 4" in text
+    links = at.get("page_link")
+    assert [link.proto.page for link in links] == ["data_quality"]
+    assert links[0].proto.label.startswith("Data quality")
 
 
-def test_choosing_a_year_changes_the_tables(monkeypatch, demo_warehouse):
-    at = app(monkeypatch, demo_warehouse)
-    at.selectbox[0].select("2022-23").run()
-    assert not at.exception
-    table = at.dataframe[0].value
-    assert "2022-23" in table.columns and "2023-24" not in table.columns
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", ["overview", "engagement", "funding", "ehcp", "about"])
+def test_downloads_hold_the_figures_shown(monkeypatch, demo_warehouse, downloads, page):
+    at = app(monkeypatch, demo_warehouse, page)
+    frames = download_frames(at, downloads)
+    tables = [t.value for t in at.table]
+    if page == "overview":
+        assert cells(tables[0]) == csv_cells(frames[0])
+        return
+    assert len(frames) == len(tables) > 0
+    for table, frame in zip(tables, frames, strict=True):
+        assert list(table.columns) == list(frame.columns)
+        assert cells(table) == csv_cells(frame), list(table.columns)
+
+
+@pytest.mark.dbt
+def test_suppression_on_the_engagement_page(monkeypatch, edge_warehouse, downloads):
+    at = app(monkeypatch, edge_warehouse, "engagement", {"terms": "1-4", "phase": "secondary"})
+    caseload = at.table[-1].value.set_index("District")
+    wells = caseload.loc["Tunbridge Wells"]
+    assert wells["Caseload: secondary"] == "[c]"  # 3 pupils, primary suppression
+    assert wells["Caseload: primary"] == "[c]"  # the next smallest of primary + secondary
+    for line in (
+        ["Caseload: early years", "Caseload: school age", "Caseload: all phases"],
+        ["Caseload: primary", "Caseload: secondary", "Caseload: school age"],
+    ):
+        assert [wells[c] for c in line].count("[c]") != 1, line
+    column = caseload["Caseload: secondary"]
+    assert (column == "[c]").sum() >= 2  # the county row would give it away otherwise
+    csv_frame = download_frames(at, downloads)[-1].set_index("District")
+    assert csv_frame.loc["Tunbridge Wells", "Caseload: secondary"] == "[c]"
+    assert "3" not in set(csv_frame["Caseload: secondary"])
+    bars = charts_of(at)[-1]
+    assert any("[c]" in (trace.get("text") or []) for trace in bars["data"])
+    assert "suppressed" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.dbt
+def test_suppression_on_the_ehcp_page(monkeypatch, edge_warehouse, downloads):
+    at = app(monkeypatch, edge_warehouse, "ehcp", {"phase": "early_years"})
+    table = at.table[0].value
+    dover = table[(table["District"] == "Dover") & (table["Census year"] == "2024")].iloc[0]
+    assert dover["Pupils with an EHC plan"] == "[c]"
+    assert dover["EHC plan rate (%)"] == "[c]"  # worked out from the hidden count
+    same_year = table[table["Census year"] == "2024"]
+    assert (same_year["Pupils with an EHC plan"] == "[c]").sum() >= 2
+    frame = download_frames(at, downloads)[0]
+    assert (frame[frame["Census year"] == "2024"]["Pupils with an EHC plan"] == "[c]").sum() >= 2
+
+
+@pytest.mark.dbt
+def test_suppression_on_the_overview_for_one_district(monkeypatch, edge_warehouse):
+    at = app(
+        monkeypatch,
+        edge_warehouse,
+        "overview",
+        {"district": "Tunbridge Wells", "terms": "1-4", "phase": "secondary"},
+    )
+    table = at.table[0].value
+    caseload = table[table["Figure"].str.startswith("Pupils on caseload")]
+    assert list(caseload["2023-24"]) == ["[c]"]
+
+
+@pytest.mark.dbt
+def test_missing_and_held_district_terms_are_named(monkeypatch, edge_warehouse):
+    at = app(monkeypatch, edge_warehouse, "engagement", {"terms": "1-4"})
+    warning = " ".join(w.value for w in at.warning)
+    assert "Dover (term 4)" in warning and "Swale (term 4)" in warning
+    assert "unknown, not zero" in warning
+    heat = at.table[1].value.set_index("District")
+    assert heat.loc["Dover", "Term 4"] == "[x]"
+    overview = app(monkeypatch, edge_warehouse, "overview", {"terms": "1-4"})
+    text = " ".join(m.value for m in overview.markdown)
+    assert "Dover" in text and "Swale" in text and "Held back" in text
 
 
 def test_without_a_warehouse_the_page_says_what_to_run(monkeypatch, tmp_path):
-    at = app(monkeypatch, tmp_path / "none.duckdb")
+    monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
     assert not at.exception
     assert "stls demo" in at.error[0].value
+
+
+# ---------------------------------------------------------------- the modules behind
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("phase", ["early_years", "primary", "secondary"])
+def test_pooled_engagement_equals_the_committee_tables(demo_warehouse, phase):
+    from warehouse import views
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    rows = views.engagement_rows(con.cursor(), "2023-24")
+    terms = (1, 2, 3, 4)
+    names = [d for d in filters.districts_in("all")]
+    view = analysis.settings_view(rows, "engagement", phase, names, terms)
+    county = report.committee_tables(con.cursor(), report.Selection("2023-24", terms))
+    assert view.county == pytest.approx(county.figures["engagement_pct"][phase])
+    for district, rate in zip(view.by_district["district"], view.by_district["rate"], strict=True):
+        own = report.committee_tables(con.cursor(), report.Selection("2023-24", terms, (district,)))
+        assert rate == pytest.approx(own.figures["engagement_pct"][phase])
+    for term, rate in zip(view.county_by_term["term"], view.county_by_term["rate"], strict=True):
+        one = report.committee_tables(con.cursor(), report.Selection("2023-24", (int(term),)))
+        assert rate == pytest.approx(one.figures["engagement_pct"][phase])
+
+
+def test_filters_parse_checks_every_value():
+    years = ["2023-24", "2022-23"]
+    parsed = filters.parse(
+        {
+            "year": ["2022-23"],
+            "terms": ["1,3-4"],
+            "phase": ["primary"],
+            "area": ["East"],
+            "district": ["Thanet", "Swale"],
+        },
+        years,
+        lambda year: (1, 2, 3, 4),
+    )
+    assert parsed.year == "2022-23" and parsed.terms == (1, 3, 4)
+    assert parsed.phase == "primary" and parsed.area == "East"
+    assert parsed.chosen_districts == ("Swale", "Thanet")
+    assert not parsed.notices
+    assert parsed.params(filters.FIELDS) == {
+        "year": "2022-23",
+        "terms": "1,3,4",
+        "phase": "primary",
+        "area": "East",
+        "district": ["Swale", "Thanet"],
+    }
+    bad = filters.parse(
+        {"year": ["2030-31"], "terms": ["0"], "phase": ["x"], "area": ["y"], "district": ["z"]},
+        years,
+        lambda year: (1, 2),
+    )
+    assert (bad.year, bad.terms, bad.phase, bad.area, bad.districts) == (
+        "2023-24",
+        (1, 2),
+        "all",
+        "all",
+        (),
+    )
+    assert len(bad.notices) == 5
+    assert filters.parse({}, years, lambda y: (1, 2, 3, 4)).all_districts
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (80.94, "percent", "81%"),
+        (5.25, "percent1", "5.3%"),
+        (1234567.4, "GBP", "£1,234,567"),
+        (-12345.6, "GBP_signed", "-£12,346"),
+        (12345.4, "GBP_signed", "+£12,345"),
+        (2550.25, "count", "2,550"),
+        (1.0, "pp", "+1 pt"),
+        (-6.4, "pp", "-6 pts"),
+        (None, "percent", "[x]"),
+        ("[c]", "count", "[c]"),
+    ],
+)
+def test_uk_number_formats(value, unit, text):
+    assert formatting.format_value(value, unit) == text
+
+
+def test_a_table_and_its_csv_hold_the_same_figures():
+    frame = pd.DataFrame(
+        {"District": ["Dover", "Kent"], "Funding (£)": [1234.6, None], "Rate (%)": ["[c]", 81.2]}
+    )
+    units = {"Funding (£)": "GBP", "Rate (%)": "percent"}
+    shown_frame = formatting.display_frame(frame, units)
+    assert shown_frame.to_dict("list") == {
+        "District": ["Dover", "Kent"],
+        "Funding (£)": ["£1,235", "[x]"],
+        "Rate (%)": ["[c]", "81%"],
+    }
+    data = pd.read_csv(io.BytesIO(formatting.csv_bytes(frame, units)), dtype=str)
+    assert cells(shown_frame) == csv_cells(data)
+
+
+def test_titles_stay_within_ten_words():
+    long_names = [("Tonbridge and Malling", 12.0), ("Folkestone and Hythe", 99.0)]
+    for title in (
+        titles.lowest_against(long_names, 80.0, "LIFT attendance", "Selected districts"),
+        titles.largest(long_names, "caseload", "count"),
+        titles.funding_range(long_names, "per caseload pupil"),
+        titles.biggest_gap(long_names, "SEN pupils"),
+        titles.link(-0.45, "targets met", "EHC plan change", analysis.strength(-0.45)),
+        titles.rates_rose(long_names, "SEN Support rates", 2019),
+        titles.spread([1.0, 2.0], "training attendance", "across districts and terms"),
+        titles.trend({"Secondary": [(1, 80.0), (4, 90.0)]}, "training attendance"),
+    ):
+        assert titles.words(title) <= 10, title
+    assert titles.rates_rose([("Dover", 0.5)], "EHC plan rates", 2019).startswith("EHC plan")
+
+
+def test_needs_based_split_shares_out_the_same_total():
+    funding = pd.DataFrame(
+        {
+            "district": ["A", "B"],
+            "total_budget": [300.0, 100.0],
+            "pupils_primary_secondary": [100, 300],
+            "sen_pupils_primary_secondary": [10, 10],
+        }
+    )
+    split = analysis.needs_based_split(funding, ["A", "B"])
+    assert list(split["by_pupils"]) == [100.0, 300.0]
+    assert list(split["by_sen_pupils"]) == [200.0, 200.0]
+    assert list(split["difference_by_pupils"]) == [200.0, -200.0]
+    assert split["by_sen_pupils"].sum() == funding["total_budget"].sum()
+
+
+def test_correlation_in_numbers_and_words():
+    r, n = analysis.correlation([1, 2, 3, 4], [2, 4, 6, 8.5])
+    assert n == 4 and r == pytest.approx(0.997, abs=0.01)
+    assert analysis.strength(r) == "a strong positive link"
+    assert analysis.correlation([1, 2], [1, 2]) == (None, 2)
+    assert analysis.strength(0.05) == "no link"
+
+
+# ---------------------------------------------------------------- the real server
 
 
 def free_port() -> int:
@@ -55,13 +584,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.dbt
 def test_stls_dashboard_serves_a_healthy_app(demo_warehouse):
     port = free_port()
-    stls = Path(sys.executable).with_name("stls")
+    stls_command = Path(sys.executable).with_name("stls")
     server = subprocess.Popen(
-        [str(stls), "--warehouse", str(demo_warehouse), "dashboard", "--port", str(port)],
+        [str(stls_command), "--warehouse", str(demo_warehouse), "dashboard", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # stopped as a group: `stls` and the streamlit it starts
     )
     try:
         deadline = time.monotonic() + 60
@@ -79,5 +610,5 @@ def test_stls_dashboard_serves_a_healthy_app(demo_warehouse):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
             assert page.status == 200
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

@@ -105,8 +105,10 @@ def write_warehouse(path: Path) -> None:
     ensure_schemas(con)
     con.execute(
         "insert into raw.loads values "
-        "('L1', 1, '2024-03-01 09:00', '2024-03-01 09:01', 'failed', 'load', '[]', 'test'),"
-        "('L2', 2, '2024-05-01 09:00', '2024-05-01 09:01', 'failed', 'load', '[]', 'test')"
+        "('L1', 1, '2024-03-01 09:00', '2024-03-01 09:01', 'failed', 'load', '[]', 'test',"
+        " null, null),"
+        "('L2', 2, '2024-05-01 09:00', '2024-05-01 09:01', 'failed', 'load', '[]', 'test',"
+        " null, null)"
     )
     for file_id, load_id, seq, name, source in FILES:
         con.execute(

@@ -1,0 +1,125 @@
+"""About the data: definitions, the measure catalogue, sources, symbols and accessibility."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from warehouse import app_data, contracts, definitions, render, ui
+from warehouse.report import FIGURES
+
+ui.page_setup()
+st.title("About the data")
+
+if app_data.illustrative():
+    st.markdown(
+        "**The figures in this warehouse are illustrative.** They come from the demo data "
+        "bundled with STLS Insight. Only the county totals are calibrated to the July 2024 "
+        "committee report; the split between districts is invented. Do not quote district "
+        "figures from it."
+    )
+
+st.header("Where the figures come from")
+st.markdown(
+    """
+- **Termly returns**: each of the 12 district teams sends one return per term (settings
+  engaged, LIFT, caseload, targets and more). Only returns that pass the data-quality checks
+  are published; a district that has not sent a term is unknown, not zero.
+- **January school census** (the census team): settings, pupils on roll, SEN Support and EHC
+  plans per district and phase. The January census of calendar year Y belongs to academic
+  year (Y-1)-Y; if it is missing, the latest earlier census is used and the page says so.
+- **SLA funding** (finance): each district's service level agreement for the year; the
+  SLA's stated total is the figure used.
+
+Every figure is worked out by the same code as `stls report tables`, from the warehouse's
+published marts. Kent has six terms a year: 1 = September to October ... 6 = June to July.
+"""
+)
+
+st.header("Published definitions")
+st.markdown(
+    "All rates are **pooled**: the sum of the numerator over the chosen districts and terms "
+    "divided by the sum of the denominator over the same districts and terms. Only "
+    "district-terms with a published return count, in the numerator and the denominator "
+    "alike. **Average per term** counts are the sum over districts, averaged over the chosen "
+    "terms that have at least one published return."
+)
+figures = pd.DataFrame(
+    [
+        {
+            "Figure": title,
+            "Name in files": figure,
+            "Definition": definitions.DEFINITIONS.get(figure, ("", ""))[0],
+            "Source": definitions.DEFINITIONS.get(figure, ("", ""))[1],
+            "Shown as": {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}[unit]
+            + (f", {render.DECIMALS[figure]} decimal place" if figure in render.DECIMALS else ""),
+        }
+        for figure, (title, unit) in FIGURES.items()
+    ]
+)
+ui.data_table(figures, {}, "Published definitions", "stls_definitions.csv", expanded=True)
+st.subheader("Figures this dashboard adds")
+added = pd.DataFrame(
+    [
+        {"Figure": name, "Definition": definition, "Source": source}
+        for name, (definition, source) in definitions.DASHBOARD_FIGURES.items()
+    ]
+)
+ui.data_table(added, {}, "Figures the dashboard adds", "stls_dashboard_figures.csv", expanded=True)
+
+st.header("Measure catalogue of the termly return")
+catalogue = pd.DataFrame(
+    [
+        {
+            "Measure": m.code,
+            "Label": m.label,
+            "Meaning": m.description,
+            "Phases": ", ".join(p.replace("_", " ") for p in m.allowed_phases),
+        }
+        for m in contracts.measures()
+    ]
+)
+ui.data_table(catalogue, {}, "Measure catalogue", "stls_measure_catalogue.csv", expanded=True)
+
+st.header("Symbols and rounding")
+st.markdown(
+    """
+- **[c]** confidential: a count of children from 1 to 4 at district level, or a figure from
+  which such a count could be worked out (secondary suppression hides the next-smallest
+  figure in the same row or column, so a hidden figure cannot be recovered from a total).
+- **[x]** not available: for example a district-term with no published return.
+- **[z]** not applicable.
+- Percentages are rounded to whole numbers (EHC plan and SEN Support rates and caseload as a
+  share of pupils to one decimal place), pupils to whole pupils and money to whole pounds,
+  as the committee report publishes them; 0.5 rounds up. Changes are worked out from
+  unrounded figures. Thousands are separated by commas: £5,856,468.
+- Every chart has its data as a table and a CSV download holding the figures shown, with
+  the same symbols.
+"""
+)
+
+st.header("Accessibility statement")
+st.markdown(
+    """
+STLS Insight aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA,
+as the Public Sector Bodies Accessibility Regulations 2018 require.
+
+- Every chart has an active title saying what it shows, a text description, and its data
+  as a table and as a CSV file.
+- Charts use the Government Statistical Service colour palette, and never colour alone:
+  series also differ by marker shape, line style or bar pattern, and figures are written on
+  the charts.
+- Filters are labelled form controls that work with a keyboard, and are kept in the page
+  address, so a view can be bookmarked or shared.
+- Each page is checked in a real browser by automated tests (axe-core) for serious and
+  critical accessibility problems.
+
+**Known limitations.** The interactive charts' hover labels are not announced by screen
+readers: use the table under each chart instead. Heat map cells are labelled with their
+figures, but the shading itself carries no extra information.
+
+If you find a problem, or need the figures in another format, contact the STLS data
+steward. We aim to reply within 5 working days. If you are not happy with our response,
+contact the Equality Advisory and Support Service (EASS).
+"""
+)

@@ -1,0 +1,256 @@
+"""Data quality: the steward's page. What the latest load received, published and held
+back, why, what each district must correct, and how each check has gone over time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from warehouse import app_data, charts, dq, ui
+
+ui.page_setup()
+
+
+def url_select(key: str, label: str, options: dict[str, str]) -> str:
+    """A select box whose value lives in the page address under ``key`` (a shared link
+    opens the same load, district or check). A value not among the options falls back to
+    the first option, with a notice."""
+    asked = st.query_params.get(key)
+    widget = f"dq_{key}"
+    if widget not in st.session_state or st.session_state[widget] not in options:
+        if asked is not None and asked not in options:
+            st.info(f"The link's {label.lower()} '{asked}' is not available: showing the first.")
+        st.session_state[widget] = asked if asked in options else next(iter(options))
+    value = st.selectbox(label, list(options), key=widget, format_func=options.__getitem__)
+    st.query_params[key] = value
+    return value
+
+
+st.title("Data quality")
+
+loads = app_data.dq_frame("loads_history", 200)
+if loads.empty:
+    st.info("No loads yet: build the demo with 'stls demo' or load files with 'stls load'.")
+    st.stop()
+
+load_labels = {
+    row.load_id: f"Load {row.load_seq} ({row.kind}, {row.started_at:%d %b %Y %H:%M}): {row.status}"
+    for row in loads.itertuples()
+}
+load_id = url_select("load", "Load", load_labels)
+result = app_data.load_result(load_id)
+
+STATUS_WORDS = {
+    "passed": ("Passed", "Everything received was published."),
+    "warnings": ("Passed with warnings", "Everything was published; review the warnings."),
+    "failed": ("Something was held back or rejected", "See below what to chase."),
+    "running": ("Still running, or stopped before it finished", "Nothing from it is published."),
+}
+headline, advice = STATUS_WORDS.get(result["status"], (result["status"], ""))
+
+# ---------------------------------------------------------------- at a glance
+st.header(f"{headline}")
+st.markdown(f"{advice} Next: {dq.next_step(result)}")
+cols = st.columns(5)
+cols[0].metric("Rows received", f"{result['rows_received']:,}")
+cols[1].metric("Rows published", f"{result['rows_published']:,}")
+cols[2].metric("Rows quarantined", f"{result['rows_quarantined']:,}")
+cols[3].metric("Submissions held", f"{len(result['held_submissions']):,}")
+cols[4].metric("Files rejected", f"{len(result['files_rejected']):,}")
+st.caption(
+    f"Rows received ({result['rows_received']:,}) = published ({result['rows_published']:,}) "
+    f"+ quarantined ({result['rows_quarantined']:,}). {result['files_received']} file(s) "
+    f"received, {len(result['files_already_loaded'])} of them loaded before (nothing new)."
+)
+
+# ---------------------------------------------------------------- what to chase
+st.header("Held back: what each district must correct")
+holds = app_data.dq_frame("holds")
+open_holds = holds[holds["still_held"]] if not holds.empty else holds
+if open_holds.empty:
+    st.success("No submission is held back.", icon=":material/check_circle:")
+else:
+    st.markdown(
+        "Each held submission keeps the district's earlier published figures for that term "
+        "until a corrected file arrives; the corrected file replaces it as a whole."
+    )
+    table = open_holds[
+        ["district", "source", "academic_year", "term", "census_year", "file_name", "reason"]
+    ].rename(
+        columns={
+            "district": "District",
+            "source": "Source",
+            "academic_year": "Year",
+            "term": "Term",
+            "census_year": "Census",
+            "file_name": "File",
+            "reason": "What is wrong",
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+if result["files_rejected"]:
+    st.subheader("Files rejected (nothing from them was loaded)")
+    st.dataframe(
+        pd.DataFrame(result["files_rejected"]).rename(columns={"file": "File", "reason": "Why"}),
+        hide_index=True,
+        width="stretch",
+    )
+
+# ---------------------------------------------------------------- failing rows
+st.header("Failing rows")
+rows = app_data.dq_frame("failing_rows", load_id)
+if rows.empty:
+    st.success("No check found anything in this load.", icon=":material/check_circle:")
+else:
+    districts = sorted(d for d in rows["district"].dropna().unique())
+    district_options = {"all": "All districts", **{d: d for d in districts}}
+    chosen_district = url_select("district", "District", district_options)
+    check_options = {"all": "All checks"} | {
+        c: f"{c} ({s})" for c, s in rows[["check", "severity"]].drop_duplicates().values
+    }
+    chosen_check = url_select("check", "Check", check_options)
+    shown = rows
+    if chosen_district != "all":
+        shown = shown[shown["district"] == chosen_district]
+    if chosen_check != "all":
+        shown = shown[shown["check"] == chosen_check]
+    st.markdown(
+        f"**{len(shown):,} failing row(s)**"
+        + (f" for {chosen_district}" if chosen_district != "all" else "")
+        + ". Errors first; the value is shown exactly as the district sent it."
+    )
+    st.dataframe(
+        shown.rename(
+            columns={
+                "severity": "Severity",
+                "check": "Check",
+                "district": "District",
+                "file": "File",
+                "row": "Row",
+                "column": "Column",
+                "value_as_received": "Value as received",
+                "message": "What is wrong",
+                "action": "What to do",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    suffix = ui.slug(chosen_district) if chosen_district != "all" else "all_districts"
+    st.download_button(
+        "Download these failing rows (CSV) to send to the district",
+        shown.to_csv(index=False).encode("utf-8"),
+        file_name=f"stls_failing_rows_{load_id}_{suffix}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="download_failing_rows",
+    )
+
+# ---------------------------------------------------------------- checks
+st.header("Every check in this load")
+checks = app_data.dq_frame("check_results", load_id)
+if checks.empty:
+    st.info("This load ran no checks (no file was accepted).")
+else:
+    failed = checks[~checks["success"]]
+    errors = int((failed["severity"] == "error").sum())
+    warnings = int((failed["severity"] == "warning").sum())
+    st.markdown(
+        f"{len(checks)} checks ran: **{errors} error check(s)** and **{warnings} warning "
+        f"check(s)** found something; {len(checks) - len(failed)} passed."
+    )
+    st.dataframe(
+        checks.assign(result=checks["success"].map({True: "passed", False: "failed"}))[
+            ["result", "severity", "suite", "check_name", "failing", "evaluated", "rule", "action"]
+        ].rename(
+            columns={
+                "result": "Result",
+                "severity": "Severity",
+                "suite": "Suite",
+                "check_name": "Check",
+                "failing": "Failing",
+                "evaluated": "Looked at",
+                "rule": "Rule",
+                "action": "What to do when it fails",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+docs = result.get("data_docs")
+if docs and Path(docs).is_file():
+    st.markdown(
+        "The Great Expectations Data Docs for this load (every suite, every expectation, with "
+        f"the failing values) are at `{docs}`. Download them to open in a browser:"
+    )
+    st.download_button(
+        "Download the Data Docs for this load (ZIP)",
+        app_data.data_docs_zip(docs),
+        file_name=f"stls_data_docs_{load_id}.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        key="download_data_docs",
+    )
+
+# ---------------------------------------------------------------- history
+st.header("History")
+history = loads[
+    [
+        "load_seq",
+        "kind",
+        "status",
+        "started_at",
+        "files_received",
+        "files_rejected",
+        "rows_received",
+        "rows_published",
+        "rows_quarantined",
+        "submissions_held",
+        "errors",
+        "warnings",
+    ]
+].rename(
+    columns={
+        "load_seq": "Load",
+        "kind": "Kind",
+        "status": "Result",
+        "started_at": "Started (UTC)",
+        "files_received": "Files",
+        "files_rejected": "Rejected",
+        "rows_received": "Rows received",
+        "rows_published": "Published",
+        "rows_quarantined": "Quarantined",
+        "submissions_held": "Held",
+        "errors": "Errors",
+        "warnings": "Warnings",
+    }
+)
+st.subheader("Loads")
+st.dataframe(history, hide_index=True, width="stretch")
+
+trend = app_data.dq_frame("check_history")
+if not trend.empty and trend["load_seq"].nunique() > 1:
+    fig = charts.lines(
+        trend,
+        x="load_seq",
+        y="failing",
+        series="check_name",
+        unit="count",
+        title="Failing rows per check, load by load",
+        x_title="Load",
+        y_title="Failing rows",
+    )
+    ui.chart(
+        fig,
+        trend[["load_seq", "check_name", "severity", "failing"]],
+        {"failing": "count"},
+        "Failing rows per check",
+        "stls_check_history.csv",
+        alt="Failing rows of each check that has ever failed, for every load in order.",
+    )
+elif not trend.empty:
+    st.caption("The check history chart appears after a second load.")

@@ -1,0 +1,261 @@
+"""Funding per pupil: what each district's SLA funding buys per pupil, against engagement,
+and beside a needs-based split of the same total."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from warehouse import analysis, app_data, charts, filters, titles, ui
+from warehouse.suppression import hide_derived, lines_for, suppress
+
+ui.page_setup()
+st.title("Funding per pupil")
+
+years = app_data.available_years()
+if not years:
+    st.info("No termly returns have been published yet.")
+    st.stop()
+
+chosen = filters.sidebar(
+    (filters.YEAR, filters.TERMS, filters.AREA, filters.DISTRICT), years, app_data.published_terms
+)
+BASES = {
+    "pupil": "Per pupil on roll",
+    "caseload": "Per caseload pupil",
+    "sen": "Per pupil with SEN",
+}
+basis = filters.choice("basis", "SLA funding", BASES)
+districts = chosen.chosen_districts
+comparator = chosen.comparator
+funding = app_data.funding_rows(chosen.year)
+funding = funding[funding["district"].isin(districts)]
+if funding.empty:
+    st.info(f"No SLA funding has been published for {chosen.year}.")
+    st.stop()
+
+st.markdown(
+    f"**SLA funding for {chosen.year} per pupil: {chosen.describe()}.** Pupils on roll and "
+    "pupils with SEN are primary and secondary pupils in the year's census; caseload is the "
+    f"average per term over {filters.terms_text(chosen.terms)}, all phases."
+)
+
+tables = app_data.district_tables(chosen.year, chosen.terms, districts)
+county = app_data.committee_tables(
+    chosen.year, chosen.terms, () if chosen.all_districts else districts
+)
+county_key = "Kent" if chosen.all_districts else "selected districts"
+
+
+def _caseload(t) -> float | None:
+    values = [v for v in t.figures["caseload_avg"].values() if v is not None]
+    return sum(values) if values else None
+
+
+frame = pd.DataFrame(
+    {
+        "District": list(districts),
+        "budget": [funding.set_index("district")["total_budget"].get(d) for d in districts],
+        "pupils": [
+            funding.set_index("district")["pupils_primary_secondary"].get(d) for d in districts
+        ],
+        "sen": [
+            funding.set_index("district")["sen_pupils_primary_secondary"].get(d) for d in districts
+        ],
+        "caseload": [_caseload(tables[d]) for d in districts],
+        "pupil": [tables[d].figures["funding_per_pupil"].get(d) for d in districts],
+        "caseload_per": [tables[d].figures["funding_per_caseload_pupil"].get(d) for d in districts],
+        "sen_per": [
+            funding.set_index("district")["funding_per_sen_pupil"].get(d) for d in districts
+        ],
+    }
+)
+total_budget = float(frame["budget"].sum())
+frame = pd.concat(
+    [
+        frame,
+        pd.DataFrame(
+            [
+                {
+                    "District": comparator,
+                    "budget": total_budget,
+                    "pupils": frame["pupils"].sum(),
+                    "sen": frame["sen"].sum(),
+                    "caseload": _caseload(county),
+                    "pupil": county.figures["funding_per_pupil"].get(county_key),
+                    "caseload_per": county.figures["funding_per_caseload_pupil"].get(county_key),
+                    "sen_per": total_budget / frame["sen"].sum() if frame["sen"].sum() else None,
+                }
+            ]
+        ),
+    ],
+    ignore_index=True,
+)
+counts = ["pupils", "caseload", "sen"]
+result = suppress(frame, counts, lines_for(frame, column_lines=counts))
+result = hide_derived(result, {"caseload_per": ["caseload"], "sen_per": ["sen"]})
+values = result.values
+per_column = {"pupil": "pupil", "caseload": "caseload_per", "sen": "sen_per"}[basis]
+noun = {"pupil": "per pupil", "caseload": "per caseload pupil", "sen": "per SEN pupil"}[basis]
+NAMES = {
+    "budget": "SLA funding (£)",
+    "pupils": "Pupils on roll",
+    "caseload": "Caseload, average per term",
+    "sen": "Pupils with SEN",
+    "pupil": "Funding per pupil on roll (£)",
+    "caseload_per": "Funding per caseload pupil (£)",
+    "sen_per": "Funding per pupil with SEN (£)",
+}
+UNITS = {
+    "SLA funding (£)": "GBP",
+    "Pupils on roll": "count",
+    "Caseload, average per term": "count",
+    "Pupils with SEN": "count",
+    "Funding per pupil on roll (£)": "GBP",
+    "Funding per caseload pupil (£)": "GBP",
+    "Funding per pupil with SEN (£)": "GBP",
+}
+
+# ---------------------------------------------------------------- sorted bars
+st.header(f"SLA funding {noun}, by district")
+districts_only = values[values["District"] != comparator]
+reference = values.loc[values["District"] == comparator, per_column].iloc[0]
+reference = None if isinstance(reference, str) or pd.isna(reference) else float(reference)
+denominator = {"pupil": "pupils", "caseload": "caseload", "sen": "sen"}[basis]
+chart_table = values[["District", "budget", denominator, per_column]].rename(columns=NAMES)
+fig = charts.district_bars(
+    list(districts_only["District"]),
+    list(districts_only[per_column]),
+    "GBP",
+    titles.funding_range(
+        list(zip(districts_only["District"], districts_only[per_column], strict=True)), noun
+    ),
+    f"SLA funding {noun} (£)",
+    reference=reference,
+    reference_name=comparator,
+)
+ui.chart(
+    fig,
+    chart_table,
+    UNITS,
+    f"SLA funding {noun} by district",
+    f"stls_funding_{basis}_{chosen.year}.csv",
+    alt=(
+        f"Bar chart of each district's SLA funding {noun} in {chosen.year}, sorted, with "
+        f"{comparator}'s figure as a dashed line; bars below it are orange and hatched."
+    ),
+    notes=["Counts of children from 1 to 4 and figures worked out from them are shown as [c]."],
+)
+ui.data_table(
+    values.rename(columns=NAMES),
+    UNITS,
+    "All three funding measures by district",
+    f"stls_funding_all_measures_{chosen.year}.csv",
+)
+
+# ---------------------------------------------------------------- funding vs engagement
+st.header(f"Funding {noun} against engagement")
+view = analysis.settings_view(
+    app_data.engagement_rows(chosen.year), "engagement", filters.ALL, districts, chosen.terms
+)
+engagement = view.by_district.set_index("district")["rate"]
+pairs = districts_only[["District", per_column]].copy()
+pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
+numeric = pairs[per_column].map(lambda v: None if isinstance(v, str) else v)
+r, n = analysis.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
+fig = charts.scatter(
+    pairs,
+    per_column,
+    "engagement",
+    "District",
+    titles.link(r, f"funding {noun}", "engagement", analysis.strength(r)),
+    f"SLA funding {noun} (£)",
+    "Settings engaging, all phases (%)",
+    "GBP",
+    "percent",
+    reference=(comparator, reference, view.county),
+)
+scatter_table = pairs.rename(
+    columns={per_column: NAMES[per_column], "engagement": "Settings engaging, all phases (%)"}
+)
+ui.chart(
+    fig,
+    scatter_table,
+    {NAMES[per_column]: "GBP", "Settings engaging, all phases (%)": "percent"},
+    f"Funding {noun} and engagement by district",
+    f"stls_funding_{basis}_vs_engagement_{chosen.year}.csv",
+    alt=(
+        f"Scatter plot: each district's SLA funding {noun} (across) against the share of its "
+        f"settings engaging with the service, all phases (up); {comparator} is the orange "
+        "diamond."
+    ),
+    notes=[
+        f"Correlation across {n} districts: r = "
+        + ("[x]" if r is None else f"{r:+.2f}")
+        + f" ({analysis.strength(r)}). With so few districts, one district can change the "
+        "picture; a link is not evidence that funding causes engagement."
+    ],
+)
+
+# ---------------------------------------------------------------- needs-based split
+st.header("Historical allocation against a needs-based split")
+split = analysis.needs_based_split(funding, districts)
+split_table = split.rename(
+    columns={
+        "district": "District",
+        "total_budget": "SLA allocation (£)",
+        "by_pupils": "Split by pupils on roll (£)",
+        "by_sen_pupils": "Split by pupils with SEN (£)",
+        "difference_by_pupils": "Allocation minus split by pupils (£)",
+        "difference_by_sen_pupils": "Allocation minus split by SEN pupils (£)",
+    }
+)[
+    [
+        "District",
+        "SLA allocation (£)",
+        "Split by pupils on roll (£)",
+        "Split by pupils with SEN (£)",
+        "Allocation minus split by pupils (£)",
+        "Allocation minus split by SEN pupils (£)",
+    ]
+]
+split_units = {
+    "SLA allocation (£)": "GBP",
+    "Split by pupils on roll (£)": "GBP",
+    "Split by pupils with SEN (£)": "GBP",
+    "Allocation minus split by pupils (£)": "GBP_signed",
+    "Allocation minus split by SEN pupils (£)": "GBP_signed",
+}
+fig = charts.dot_plot(
+    split,
+    "district",
+    {
+        "total_budget": "SLA allocation",
+        "by_pupils": "Split by pupils on roll",
+        "by_sen_pupils": "Split by pupils with SEN",
+    },
+    "GBP",
+    titles.biggest_gap(
+        list(zip(split["district"], split["difference_by_sen_pupils"], strict=True)),
+        "SEN pupils",
+    ),
+    "SLA funding (£)",
+)
+ui.chart(
+    fig,
+    split_table,
+    split_units,
+    "Allocation against a needs-based split",
+    f"stls_funding_needs_split_{chosen.year}.csv",
+    alt=(
+        f"Dot plot: for each district, its SLA allocation for {chosen.year} (dark blue "
+        "circle) beside what the same total would give it if shared by pupils on roll "
+        "(orange diamond) or by pupils with SEN (purple square)."
+    ),
+    notes=[
+        f"The total shared out is the chosen districts' SLA funding, "
+        f"£{total_budget:,.0f}. A positive difference means the district receives more than "
+        "that split would give it. A needs-based split is an illustration, not a proposal: "
+        "it ignores costs that do not scale with pupils (travel, settings, staff grades)."
+    ],
+)

@@ -1,0 +1,227 @@
+"""The dashboard in a real browser: `stls dashboard` on a demo warehouse, every page visited in
+Debian's Chromium (headless), timed, checked for exceptions and checked with axe-core.
+
+One server and one browser serve every test here. Set STLS_SCREENSHOTS=DIR (as
+`make screenshots` does) to save a PNG of each page in DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.dbt]
+
+CHROMIUM = Path(os.environ.get("STLS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIMIT_SECONDS = 5.0
+# page name -> (address path, charts it shows; None: any number, all rendered)
+PAGES: dict[str, tuple[str, int | None]] = {
+    "overview": ("", 0),
+    "engagement": ("engagement", 4),
+    "funding": ("funding", 3),
+    "ehcp": ("ehcp", 2),
+    "data_quality": ("data_quality", None),
+    "about": ("about", 0),
+}
+NAVIGATION = [
+    "Overview",
+    "District engagement",
+    "Funding per pupil",
+    "EHCP trends vs inclusion",
+    "Data quality",
+    "About the data",
+]
+# Tall enough that every chart is in view: Streamlit draws a chart only when it is visible.
+VIEWPORT = {"width": 1400, "height": 4200}
+
+# True once the script has finished, nothing is still loading, and every Plotly chart on the
+# page has drawn its SVG (or as soon as Streamlit shows an exception).
+READY = """() => {
+  if (document.querySelector("[data-testid='stException']")) return true;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!document.querySelector("[data-testid='stMainBlockContainer'] h1")) return false;
+  if (document.querySelector("[data-testid='stSkeleton']")) return false;
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  return charts.every(c => c.querySelector('.js-plotly-plot .main-svg'));
+}"""
+
+
+@dataclass
+class Visit:
+    seconds: float
+    charts: int
+    exceptions: int
+    serious: list[dict] = field(default_factory=list)
+    url: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse) -> str:
+    port = free_port()
+    stls = Path(sys.executable).with_name("stls")
+    process = subprocess.Popen(
+        [str(stls), "--warehouse", str(demo_warehouse), "dashboard", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: stopped with streamlit, its child
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.read().decode() == "ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "stls dashboard did not answer within 60 s"
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def wait_until_ready(tab, timeout_ms: int = 30_000) -> None:
+    tab.wait_for_function(READY, timeout=timeout_ms, polling=50)
+
+
+@pytest.fixture(scope="module")
+def visits(server, page) -> dict[str, Visit]:
+    """Every page visited once, in navigation order, after one warm-up load of the app."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"{server}/funding")  # warm-up: Python imports, the JavaScript and Plotly
+    wait_until_ready(page)
+    axe = Axe()
+    shots = os.environ.get("STLS_SCREENSHOTS")
+    results: dict[str, Visit] = {}
+    for name, (path, _charts) in PAGES.items():
+        started = time.monotonic()
+        page.goto(f"{server}/{path}")
+        wait_until_ready(page)
+        seconds = time.monotonic() - started
+        visit = Visit(
+            seconds=seconds,
+            charts=page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count(),
+            exceptions=page.locator("[data-testid='stException']").count(),
+            url=page.url,
+        )
+        if shots:
+            screenshot(page, Path(shots) / f"{name}.png")
+        for summary in page.locator("[data-testid='stExpander'] summary").all():
+            summary.click()  # open every table, so axe checks them too
+        report = axe.run(page)
+        visit.serious = [
+            v for v in report.response["violations"] if v["impact"] in ("serious", "critical")
+        ]
+        results[name] = visit
+        print(
+            f"{name}: {seconds:.2f} s, {visit.charts} charts, axe serious/critical: "
+            f"{len(visit.serious)}"
+        )
+    return results
+
+
+def screenshot(tab, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = tab.evaluate(
+        "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").scrollHeight"
+    )
+    tab.set_viewport_size({"width": 1400, "height": max(900, int(height) + 150)})
+    tab.wait_for_timeout(300)
+    wait_until_ready(tab)
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(VIEWPORT)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_renders_within_five_seconds_with_its_charts(visits, name):
+    visit = visits[name]
+    assert visit.exceptions == 0, f"{name} shows an exception"
+    assert visit.seconds < LIMIT_SECONDS, f"{name} took {visit.seconds:.2f} s"
+    expected = PAGES[name][1]
+    if expected is not None:
+        assert visit.charts == expected
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_or_critical_violation(visits, name):
+    problems = [
+        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} element(s), e.g. "
+        f"{v['nodes'][0]['target']})"
+        for v in visits[name].serious
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_navigation_names_every_page(server, page, visits):
+    page.goto(server)
+    wait_until_ready(page)
+    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    assert [link.strip().splitlines()[-1] for link in links] == NAVIGATION  # after the icon
+    assert "Illustrative data" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+def test_a_shared_link_opens_the_same_view(server, page, visits):
+    page.goto(f"{server}/funding?year=2022-23&terms=1-3&area=East&basis=sen")
+    wait_until_ready(page)
+    main = page.locator("[data-testid='stMainBlockContainer']").inner_text()
+    assert "SLA funding for 2022-23 per pupil: 2022-23, terms 1 to 3" in main
+    assert "the East area" in main
+    assert "SLA funding per SEN pupil, by district" in main
+    assert "year=2022-23" in page.url and "basis=sen" in page.url and "area=East" in page.url

@@ -50,6 +50,14 @@ STATUS_WORDS = {
 }
 headline, advice = STATUS_WORDS.get(result["status"], (result["status"], ""))
 
+live = app_data.live_version()
+if live.contents is not None:
+    st.caption(
+        f"Live version: {live.version_id or 'not yet recorded'}, published by load "
+        f"{live.contents.loads} ({live.contents.load_id}); {live.kept} version(s) kept. "
+        "'stls rollback --list' shows them and 'stls rollback' restores the one before."
+    )
+
 # ---------------------------------------------------------------- at a glance
 st.header(f"{headline}")
 st.markdown(f"{advice} Next: {dq.next_step(result)}")

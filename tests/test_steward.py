@@ -291,6 +291,10 @@ def test_page_shows_the_latest_load_at_a_glance(loaded, monkeypatch, capsys):
     assert metrics["Rows received"] == f"{report['rows_received']:,}"
     assert metrics["Rows published"] == f"{report['rows_published']:,}"
     assert metrics["Rows quarantined"] == f"{report['rows_quarantined']:,}"
+    live = next(c.value for c in at.caption if c.value.startswith("Live version:"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        latest = con.execute("select load_id from raw.loads order by load_seq desc").fetchone()
+    assert latest[0] in live and "not yet recorded" not in live
 
 
 def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypatch):

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from warehouse import dq, read, report, views
+from warehouse import dq, read, report, versions, views
 from warehouse.paths import resolve_warehouse
 
 
@@ -177,3 +177,13 @@ def data_docs_zip(index_html: str | Path) -> bytes:
     """The folder of a load's Great Expectations Data Docs (around ``index.html``) as a ZIP."""
     folder = Path(index_html).parent
     return _zip_folder(str(folder), folder.stat().st_mtime)
+
+
+@st.cache_data(show_spinner=False)
+def _live(version: read.Version) -> versions.LiveVersion:
+    return versions.live_version(resolve_warehouse(version.path))
+
+
+def live_version() -> versions.LiveVersion:
+    """Which published version the dashboard is showing (for the Data quality page)."""
+    return _live(current_version())

@@ -117,7 +117,10 @@ def server(demo_warehouse) -> str:
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)")
+        message = f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI the browser tests must run, never skip
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, charts, dq, ui
+from warehouse import app_data, auth, charts, dq, ui
 
 ui.page_setup()
 
@@ -30,7 +30,11 @@ def url_select(key: str, label: str, options: dict[str, str]) -> str:
 
 st.title("Data quality")
 
-loads = app_data.dq_frame("loads_history", 200)
+try:
+    loads = app_data.dq_frame("loads_history", 200)
+except auth.AccessDenied as exc:  # the data layer answers data stewards only
+    st.error(str(exc), icon=":material/lock:")
+    st.stop()
 if loads.empty:
     st.info("No loads yet: build the demo with 'stls demo' or load files with 'stls load'.")
     st.stop()

@@ -38,6 +38,11 @@ if census.empty:
     st.info(f"No census up to January {census_year} has been published.")
     st.stop()
 by_district, together = analysis.census_rates(census, chosen.phase, districts)
+if chosen.restricted:  # compared with Kent as a whole, not the districts shown
+    county_census = app_data.county_census_rows()
+    together = analysis.census_rates(
+        county_census[county_census["census_year"] <= census_year], chosen.phase, (comparator,)
+    )[0].drop(columns="district")
 first_year = int(by_district["census_year"].min())
 
 # ---------------------------------------------------------------- counts, suppressed

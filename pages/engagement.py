@@ -33,8 +33,24 @@ st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()
 
 rows = app_data.engagement_rows(chosen.year)
 view = analysis.settings_view(rows, measure, chosen.phase, districts, chosen.terms)
+# What each district is compared with: the chosen districts pooled, or for a viewer who
+# sees only their own district, Kent as a whole.
+compared = (
+    analysis.settings_view(
+        app_data.county_engagement_rows(chosen.year),
+        measure,
+        chosen.phase,
+        (comparator,),
+        chosen.terms,
+    )
+    if chosen.restricted
+    else view
+)
 missing = analysis.missing_district_terms(
-    app_data.published_district_terms(chosen.year), districts, chosen.terms
+    app_data.published_district_terms(chosen.year),
+    districts,
+    chosen.terms,
+    sent_terms=app_data.published_terms(chosen.year),
 )
 ui.missing_notice(missing)
 if view.by_district.empty:
@@ -43,7 +59,7 @@ if view.by_district.empty:
 stem = f"{measure}_{chosen.year}_{filters.terms_param(chosen.terms)}_{chosen.phase}"
 
 # ---------------------------------------------------------------- districts against county
-st.header(f"Each district against {comparator}")
+st.header(f"{', '.join(districts) if chosen.restricted else 'Each district'} against {comparator}")
 by_district = (
     pd.DataFrame({"District": list(districts)})
     .merge(view.by_district.rename(columns={"district": "District"}), on="District", how="left")
@@ -52,7 +68,7 @@ by_district = (
 value_col = f"{label} (%)"
 table = by_district[["District", value_col, "Terms with a return"]].copy()
 table["Against " + comparator] = [
-    "[x]" if pd.isna(v) else ("Below" if v < view.county else "At or above")
+    "[x]" if pd.isna(v) else ("Below" if v < compared.county else "At or above")
     for v in table[value_col]
 ]
 table = pd.concat(
@@ -62,8 +78,8 @@ table = pd.concat(
             [
                 {
                     "District": comparator,
-                    value_col: view.county,
-                    "Terms with a return": len(view.county_by_term),
+                    value_col: compared.county,
+                    "Terms with a return": len(compared.county_by_term),
                     "Against " + comparator: "[z]",
                 }
             ]
@@ -78,12 +94,12 @@ fig = charts.district_bars(
     "percent",
     titles.lowest_against(
         list(zip(by_district["District"], by_district[value_col], strict=True)),
-        view.county,
+        compared.county,
         noun,
         comparator,
     ),
     f"{label}, % of settings ({phase_label})",
-    reference=view.county,
+    reference=compared.county,
     reference_name=comparator,
 )
 ui.chart(
@@ -128,7 +144,7 @@ ui.chart(
 
 # ---------------------------------------------------------------- over terms by phase
 st.header("Over the terms, by phase")
-trend = view.by_phase_term.copy()
+trend = compared.by_phase_term.copy()
 trend["series"] = trend["phase"].map(PHASES)
 if chosen.phase != filters.ALL:
     trend = trend[trend["phase"] == chosen.phase]
@@ -176,9 +192,7 @@ ui.chart(
 # ---------------------------------------------------------------- caseload
 st.header("Caseload and active support by district")
 tables = app_data.district_tables(chosen.year, chosen.terms, districts)
-county = app_data.committee_tables(
-    chosen.year, chosen.terms, () if chosen.all_districts else districts
-)
+county = app_data.committee_tables(chosen.year, chosen.terms, chosen.comparator_districts)
 COLUMNS = {
     "cy_ey": "Caseload: early years",
     "cy_pri": "Caseload: primary",

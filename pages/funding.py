@@ -41,10 +41,8 @@ st.markdown(
 )
 
 tables = app_data.district_tables(chosen.year, chosen.terms, districts)
-county = app_data.committee_tables(
-    chosen.year, chosen.terms, () if chosen.all_districts else districts
-)
-county_key = "Kent" if chosen.all_districts else "selected districts"
+county = app_data.committee_tables(chosen.year, chosen.terms, chosen.comparator_districts)
+county_key = "selected districts" if chosen.comparator_districts else "Kent"
 
 
 def _caseload(t) -> float | None:
@@ -70,7 +68,16 @@ frame = pd.DataFrame(
         ],
     }
 )
-total_budget = float(frame["budget"].sum())
+# The comparator's SLA funding, pupils and SEN pupils: the chosen districts together, or
+# Kent as a whole for a viewer who sees only their own district.
+if chosen.restricted:
+    kent = app_data.county_funding(chosen.year).iloc[0]
+    total_budget = float(kent["total_budget"])
+    pool_pupils = float(kent["pupils_primary_secondary"])
+    pool_sen = float(kent["sen_pupils_primary_secondary"])
+else:
+    total_budget = float(frame["budget"].sum())
+    pool_pupils, pool_sen = frame["pupils"].sum(), frame["sen"].sum()
 frame = pd.concat(
     [
         frame,
@@ -79,12 +86,12 @@ frame = pd.concat(
                 {
                     "District": comparator,
                     "budget": total_budget,
-                    "pupils": frame["pupils"].sum(),
-                    "sen": frame["sen"].sum(),
+                    "pupils": pool_pupils,
+                    "sen": pool_sen,
                     "caseload": _caseload(county),
                     "pupil": county.figures["funding_per_pupil"].get(county_key),
                     "caseload_per": county.figures["funding_per_caseload_pupil"].get(county_key),
-                    "sen_per": total_budget / frame["sen"].sum() if frame["sen"].sum() else None,
+                    "sen_per": total_budget / pool_sen if pool_sen else None,
                 }
             ]
         ),
@@ -158,6 +165,14 @@ st.header(f"Funding {noun} against engagement")
 view = analysis.settings_view(
     app_data.engagement_rows(chosen.year), "engagement", filters.ALL, districts, chosen.terms
 )
+if chosen.restricted:
+    view.county = analysis.settings_view(
+        app_data.county_engagement_rows(chosen.year),
+        "engagement",
+        filters.ALL,
+        (comparator,),
+        chosen.terms,
+    ).county
 engagement = view.by_district.set_index("district")["rate"]
 pairs = districts_only[["District", per_column]].copy()
 pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
@@ -199,7 +214,9 @@ ui.chart(
 
 # ---------------------------------------------------------------- needs-based split
 st.header("Historical allocation against a needs-based split")
-split = analysis.needs_based_split(funding, districts)
+split = analysis.needs_based_split(
+    funding, districts, (total_budget, pool_pupils, pool_sen) if chosen.restricted else None
+)
 split_table = split.rename(
     columns={
         "district": "District",
@@ -253,9 +270,11 @@ ui.chart(
         "(orange diamond) or by pupils with SEN (purple square)."
     ),
     notes=[
-        f"The total shared out is the chosen districts' SLA funding, "
-        f"£{total_budget:,.0f}. A positive difference means the district receives more than "
-        "that split would give it. A needs-based split is an illustration, not a proposal: "
+        "The total shared out is "
+        + ("Kent's" if chosen.restricted else "the chosen districts'")
+        + f" SLA funding, £{total_budget:,.0f}. A positive difference means the district "
+        "receives more than that split would give it. A needs-based split is an "
+        "illustration, not a proposal: "
         "it ignores costs that do not scale with pupils (travel, settings, staff grades)."
     ],
 )

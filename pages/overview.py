@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, comparison, filters, formatting, render, titles, ui
+from warehouse import app_data, auth, comparison, filters, formatting, render, titles, ui
 from warehouse.suppression import SUPPRESSED, is_small
 
 ui.page_setup()
@@ -100,7 +100,8 @@ for column, (label, now, then, unit) in zip(st.columns(3), context, strict=True)
         help="Context for the service: neither a rise nor a fall is good or bad in itself.",
     )
 st.caption(
-    f"{chosen.comparator}: {chosen.year}"
+    f"{', '.join(chosen.chosen_districts) if chosen.restricted else chosen.comparator}: "
+    f"{chosen.year}"
     + (f" with the change on {previous}" if previous else "")
     + ". SLA funding is the total of the districts' SLAs; caseload is all phases; EHC plans "
     "are early years, primary and secondary pupils in the census."
@@ -135,6 +136,25 @@ st.download_button(
 for note in render.notes(current):
     st.caption(note)
 
+if chosen.restricted:
+    county_now = app_data.committee_tables(chosen.year, chosen.terms)
+    county_then = app_data.committee_tables(previous, chosen.terms) if previous else None
+    st.subheader(f"{chosen.comparator}, for comparison")
+    county_table = comparison.comparison(county_now, county_then, chosen.phase)
+    st.caption(
+        "The same figures for Kent as a whole (all 12 districts pooled), so "
+        f"{', '.join(chosen.chosen_districts)} can be read against the county."
+    )
+    st.table(county_table, hide_index=True)
+    st.download_button(
+        "Download the data: Kent committee tables with change (CSV)",
+        county_table.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        file_name=f"stls_committee_tables_kent_{chosen.year}_vs_{previous or 'none'}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="download_county_comparison",
+    )
+
 # ---------------------------------------------------------------- freshness
 st.header("Data freshness")
 loads = app_data.recent_loads(1)
@@ -147,7 +167,7 @@ if len(loads):
         f"{str(last['status']).replace('_', ' ')})."
     )
 published = app_data.published_district_terms(chosen.year)
-latest_term = int(published["term"].max()) if len(published) else None
+latest_term = max(app_data.published_terms(chosen.year), default=None)
 if latest_term is not None:
     sent = set(published.loc[published["term"] == latest_term, "district"])
     missing = [d for d in chosen.chosen_districts if d not in sent]
@@ -171,8 +191,9 @@ if latest_term is not None:
     else:
         st.markdown("No return for that term is held back by the data-quality checks.")
 ui.missing_notice(current.missing)
-st.page_link(
-    "pages/data_quality.py",
-    label="Data quality: loads, checks and held returns",
-    icon=":material/arrow_forward:",
-)
+if auth.current_viewer().may_open(auth.DATA_QUALITY):
+    st.page_link(
+        "pages/data_quality.py",
+        label="Data quality: loads, checks and held returns",
+        icon=":material/arrow_forward:",
+    )

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,13 +18,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from warehouse import analysis, filters, formatting, report, titles
 from warehouse.cli import main as stls
-from warehouse.demo import DATA_DIR
-from warehouse.load import load
 
 ROOT = Path(__file__).parent.parent
 
@@ -83,59 +79,6 @@ FILTERS = {
 
 
 # ---------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def edge_warehouse(tmp_path_factory) -> Path:
-    """The demo with the awkward cases a real term brings.
-
-    Tunbridge Wells reports 3 secondary pupils on caseload in every term of 2023-24 (a
-    count to suppress), Dover's January 2024 census has 3 early-years EHC plans, Dover has
-    sent no return for 2023-24 term 4, and Swale's term 4 return is held back (a negative
-    value).
-    """
-    data = tmp_path_factory.mktemp("edge_data") / "data"
-    shutil.copytree(DATA_DIR, data)
-    returns = data / "returns" / "2023-24"
-    for term in (1, 2, 3, 4):
-        path = returns / f"term{term}" / f"stls_return_tunbridge_wells_2023-24_t{term}.csv"
-        rows = list(csv.reader(path.open(encoding="utf-8")))
-        primary = next(int(r[5]) for r in rows if r[3] == "primary" and r[4] == "caseload")
-        for r in rows:
-            if r[3] == "secondary" and r[4] == "caseload":
-                r[5] = "3"
-            if r[3] == "school_age" and r[4] == "actively_supported":
-                r[5] = str(min(int(r[5]), primary + 3))
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(rows)
-    (returns / "term4" / "stls_return_dover_2023-24_t4.xlsx").unlink()
-    swale = returns / "term4" / "stls_return_swale_2023-24_t4.csv"
-    lines = swale.read_text(encoding="utf-8").splitlines()
-    lines[1] = ",".join([*lines[1].split(",")[:5], "-1"])
-    swale.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    census = data / "census" / "school_census_january_2024.csv"
-    text = census.read_text(encoding="utf-8").replace(
-        "2024,Dover,early_years,49,1979,148,38", "2024,Dover,early_years,49,1979,148,3"
-    )
-    census.write_text(text, encoding="utf-8")
-    path = tmp_path_factory.mktemp("edge") / "stls.duckdb"
-    load([data], path, kind="demo", fresh=True)
-    return path
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """The bytes behind every download button, by the URL the button points at."""
-    saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        saved[self.get_url(file_id)] = bytes(path_or_data)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return saved
 
 
 def app(

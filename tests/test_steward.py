@@ -297,21 +297,11 @@ def test_page_shows_the_latest_load_at_a_glance(loaded, monkeypatch, capsys):
     assert latest[0] in live and "not yet recorded" not in live
 
 
-def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypatch):
+def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypatch, downloads):
     import io
 
     import pandas as pd
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        saved[self.get_url(file_id)] = bytes(path_or_data)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     warehouse, *_ = loaded
     with duckdb.connect(str(warehouse), read_only=True) as con:
         bad_load = con.execute(
@@ -325,7 +315,7 @@ def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypat
     assert set(thanet["District"]) == {"Thanet"}
     assert 0 < len(thanet) < len(everyone)
     button = next(b for b in at.get("download_button") if "failing rows" in b.proto.label)
-    sent = pd.read_csv(io.BytesIO(saved[button.proto.url]), dtype=str, keep_default_na=False)
+    sent = pd.read_csv(io.BytesIO(downloads[button.proto.url]), dtype=str, keep_default_na=False)
     assert len(sent) == len(thanet)
     assert list(sent["district"]) == list(thanet["District"])
     assert list(sent["message"]) == list(thanet["What is wrong"])

@@ -87,29 +87,39 @@ def settings_view(
 
 
 def missing_district_terms(
-    published: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
+    published: pd.DataFrame,
+    districts: Sequence[str],
+    terms: Sequence[int],
+    sent_terms: Sequence[int] | None = None,
 ) -> list[tuple[str, int]]:
     """(district, term) pairs chosen that have no published return, in terms other
-    districts have sent (a term nobody has sent is simply not in yet)."""
+    districts have sent (a term nobody has sent is simply not in yet). ``sent_terms``: the
+    terms any district has sent, when ``published`` holds only some districts' rows."""
     have = set(zip(published["district"], published["term"], strict=True))
-    sent_terms = {t for _, t in have}
+    sent_terms = set(sent_terms) if sent_terms is not None else {t for _, t in have}
     return [
         (d, t) for t in sorted(terms) for d in districts if t in sent_terms and (d, t) not in have
     ]
 
 
-def needs_based_split(funding: pd.DataFrame, districts: Sequence[str]) -> pd.DataFrame:
+def needs_based_split(
+    funding: pd.DataFrame,
+    districts: Sequence[str],
+    pool: tuple[float, float, float] | None = None,
+) -> pd.DataFrame:
     """Each district's SLA allocation beside an even split of the same total by pupils on
     roll and by pupils with SEN (SEN support plus EHC plans), and the differences.
 
+    The total shared out is the districts' own, or ``pool`` = (SLA funding, pupils, SEN
+    pupils) of a larger whole they belong to (Kent, for a viewer who sees one district).
     A positive difference means the district receives more than that split would give it.
     """
     frame = funding[funding["district"].isin(districts)].copy()
-    total = frame["total_budget"].sum()
     pupils = frame["pupils_primary_secondary"].astype(float)
     sen = frame["sen_pupils_primary_secondary"].astype(float)
-    frame["by_pupils"] = total * pupils / pupils.sum() if pupils.sum() else math.nan
-    frame["by_sen_pupils"] = total * sen / sen.sum() if sen.sum() else math.nan
+    total, pupils_sum, sen_sum = pool or (frame["total_budget"].sum(), pupils.sum(), sen.sum())
+    frame["by_pupils"] = total * pupils / pupils_sum if pupils_sum else math.nan
+    frame["by_sen_pupils"] = total * sen / sen_sum if sen_sum else math.nan
     frame["difference_by_pupils"] = frame["total_budget"] - frame["by_pupils"]
     frame["difference_by_sen_pupils"] = frame["total_budget"] - frame["by_sen_pupils"]
     return frame[

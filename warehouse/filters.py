@@ -11,6 +11,10 @@ that filter (a shared link), else the value chosen earlier in the session (so fi
 follow the reader from page to page), else the default. After that the widgets hold it.
 Every run writes the page's filters back to the address, all of them explicitly, so a
 shared link keeps showing the same view even after a newer year is loaded.
+
+A viewer restricted to some districts (a district lead, see ``warehouse.auth``) has no area
+filter; the district filter offers only their own district, and their figures are compared
+with Kent as a whole. A link naming another district falls back to theirs, with a notice.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from warehouse import contracts
+from warehouse import auth, contracts
 
 YEAR, TERMS, PHASE, AREA, DISTRICT = "year", "terms", "phase", "area", "district"
 FIELDS = (YEAR, TERMS, PHASE, AREA, DISTRICT)
@@ -58,11 +62,17 @@ class Filters:
     area: str = ALL
     districts: tuple[str, ...] = ()  # as chosen; empty: every district of the area
     notices: tuple[str, ...] = field(default=(), compare=False)
+    scope: tuple[str, ...] = ()  # the only districts the viewer may see; empty: any
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the viewer sees only some districts, compared with Kent as a whole."""
+        return bool(self.scope)
 
     @property
     def chosen_districts(self) -> tuple[str, ...]:
         """The districts the figures cover, in the canonical order."""
-        in_area = districts_in(self.area)
+        in_area = tuple(d for d in districts_in(self.area) if not self.scope or d in self.scope)
         if not self.districts:
             return in_area
         return tuple(d for d in in_area if d in self.districts)
@@ -73,12 +83,17 @@ class Filters:
 
     @property
     def comparator(self) -> str:
-        """What the chosen districts together are called: Kent, an area, or 'selected'."""
-        if self.all_districts:
+        """What the chosen districts are compared with: Kent, an area, or 'selected'."""
+        if self.all_districts or self.restricted:
             return "Kent"
         if not self.districts and self.area != ALL:
             return f"{self.area} Kent"
         return "Selected districts"
+
+    @property
+    def comparator_districts(self) -> tuple[str, ...]:
+        """The districts of the comparator's committee tables: ``()`` for Kent."""
+        return () if self.all_districts or self.restricted else self.chosen_districts
 
     def describe(self) -> str:
         if self.all_districts:
@@ -141,12 +156,16 @@ def parse(
     years: Sequence[str],
     default_terms: Callable[[str], tuple[int, ...]],
     fallback: Mapping[str, object] | None = None,
+    scope: Sequence[str] = (),
 ) -> Filters:
     """Filters from an address's parameters, every value checked; notices say what fell back.
 
     ``fallback`` holds values chosen earlier in the session, used where the address is
-    silent. ``years`` are newest first; the default year is the newest.
+    silent. ``years`` are newest first; the default year is the newest. ``scope``: the
+    only districts the viewer may see (empty: any); then the area is all of Kent and the
+    districts are the scope's.
     """
+    scope = tuple(d for d in contracts.district_names() if d in scope)
     fallback = fallback or {}
     notices: list[str] = []
 
@@ -188,7 +207,9 @@ def parse(
 
     area = str(fallback.get(AREA) or ALL)
     area = area if area == ALL or area in areas() else ALL
-    if given(AREA):
+    if scope:
+        area = ALL
+    elif given(AREA):
         asked = given(AREA)[-1]
         if asked == ALL or asked in areas():
             area = asked
@@ -196,14 +217,22 @@ def parse(
             area = ALL
             notices.append(f"The link's area '{asked}' is not a Kent area: showing all areas.")
 
+    allowed = tuple(d for d in districts_in(area) if not scope or d in scope)
     chosen = tuple(str(d) for d in (fallback.get(DISTRICT) or ()))  # type: ignore[union-attr]
-    chosen = tuple(d for d in chosen if d in districts_in(area))
+    chosen = tuple(d for d in chosen if d in allowed)
     if given(DISTRICT):
         asked_list = [d for v in given(DISTRICT) for d in v.split("|") if d]
-        allowed = districts_in(area)
         chosen = tuple(d for d in allowed if d in asked_list)
         unknown = [d for d in asked_list if d not in allowed]
-        if unknown:
+        if unknown and scope:
+            notices.append(
+                "The link names "
+                + ", ".join(f"'{d}'" for d in unknown)
+                + ", not a district your role shows: showing "
+                + ", ".join(scope)
+                + "."
+            )
+        elif unknown:
             where = "Kent" if area == ALL else f"the {area} area"
             notices.append(
                 "The link names "
@@ -211,7 +240,9 @@ def parse(
                 + f", not a district of {where}: "
                 + ("showing the others." if chosen else "showing every district.")
             )
-    return Filters(year, terms, phase, area, chosen, tuple(notices))
+    if scope and not chosen:
+        chosen = scope
+    return Filters(year, terms, phase, area, chosen, tuple(notices), scope)
 
 
 # ---------------------------------------------------------------- Streamlit
@@ -256,10 +287,18 @@ def sidebar(
     ``default_terms(year)`` gives the terms shown when none are chosen (the year's terms
     with published returns).
     """
+    viewer = auth.current_viewer()
+    scope = viewer.allowed_districts() if viewer.restricted else ()
+    if scope:
+        fields = tuple(f for f in fields if f != AREA)
     first_run = _first_run_of_page()
     url = st.session_state.get(_ARRIVED_WITH, {}) if first_run else {}
     start = parse(
-        {k: v for k, v in url.items() if k in fields}, years, default_terms, _remembered()
+        {k: v for k, v in url.items() if k in fields},
+        years,
+        default_terms,
+        _remembered(),
+        scope,
     )
     if first_run:
         for key, value in _widget_values(start).items():
@@ -302,7 +341,20 @@ def sidebar(
             key=_KEY.format(AREA),
             format_func=lambda a: "All areas" if a == ALL else a,
         )
-    if DISTRICT in fields:
+    if DISTRICT in fields and scope:
+        key = _KEY.format(DISTRICT)
+        st.session_state[key] = list(scope)
+        districts = tuple(
+            bar.multiselect(
+                "Districts",
+                list(scope),
+                key=key,
+                disabled=True,
+                help=f"Your role ({viewer.describe()}) shows {', '.join(scope)}, with Kent "
+                "as a whole for comparison.",
+            )
+        )
+    elif DISTRICT in fields:
         options = list(districts_in(area))
         key = _KEY.format(DISTRICT)
         kept = [d for d in st.session_state.get(key, []) if d in options]
@@ -317,7 +369,7 @@ def sidebar(
                 help="Leave empty to show every district of the area.",
             )
         )
-    result = Filters(year, terms, phase, area, districts, tuple(notices))
+    result = Filters(year, terms, phase, area, districts, tuple(notices), scope)
     _remember(_widget_values(result))
     _write_url(result.params(fields), keep=() if first_run else None)
     for notice in result.notices:

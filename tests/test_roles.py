@@ -1,0 +1,653 @@
+"""Sign-in and roles: each role sees exactly its pages and districts, in the navigation and
+in the data layer; an unknown user sees nothing but a no-access page; nothing a reader puts
+in the address reaches SQL as text.
+
+A signed-in user is simulated the way Streamlit's own AppTest offers: ``at.secrets`` gets an
+``[auth]`` section (placeholder values: sign-in is on) and ``at.user`` the identity the app
+reads as ``st.user`` (``is_logged_in`` and ``email``). The real ``st.user`` path of
+``warehouse.auth`` runs; only the identity provider's redirect (``st.login``) is not
+exercised, since there is no provider here.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from warehouse import analysis, auth, contracts, read
+
+ROOT = Path(__file__).parent.parent
+PAGE_FILES = {
+    "overview": "pages/overview.py",
+    "engagement": "pages/engagement.py",
+    "funding": "pages/funding.py",
+    "ehcp": "pages/ehcp.py",
+    "data_quality": "pages/data_quality.py",
+    "about": "pages/about.py",
+}
+TITLES = {
+    "overview": "Overview",
+    "engagement": "District engagement",
+    "funding": "Funding per pupil",
+    "ehcp": "EHCP trends vs inclusion",
+    "data_quality": "Data quality",
+    "about": "About the data",
+}
+READER = ["overview", "engagement", "funding", "ehcp", "about"]
+STEWARD = ["overview", "engagement", "funding", "ehcp", "data_quality", "about"]
+
+# Placeholder values: never a real provider or secret.
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "placeholder-cookie-secret-for-tests",
+    "client_id": "placeholder-client-id",
+    "client_secret": "placeholder-client-secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+DIRECTOR, LEAD, STEWARD_EMAIL = (
+    "dee.director@example.org",
+    "thanet.lead@example.org",
+    "sam.steward@example.org",
+)
+ROLES = f"""
+[users]
+"Dee.Director@Example.org" = {{ role = "director" }}
+"{LEAD}" = {{ role = "district_lead", district = "Thanet" }}
+"{STEWARD_EMAIL}" = {{ role = "data_steward" }}
+"""
+OTHER_DISTRICTS = [d for d in contracts.district_names() if d != "Thanet"]
+HOSTILE = "'); drop table marts.dim_district; --"
+
+# ---------------------------------------------------------------- fixtures and helpers
+
+
+@pytest.fixture
+def roles(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv(auth.ROLES_FILE_ENV, str(path))
+    monkeypatch.delenv(auth.LOCAL_ROLE_ENV, raising=False)
+    return path
+
+
+@pytest.fixture
+def navigation(monkeypatch) -> list[tuple[list[str], str]]:
+    """What each run's ``st.navigation`` was given: (page titles, position), latest last."""
+    seen: list[tuple[list[str], str]] = []
+    original = st.navigation
+
+    def record(pages, **kwargs):
+        seen.append(([p.title for p in pages], kwargs.get("position", "sidebar")))
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", record)
+    return seen
+
+
+def open_app(
+    monkeypatch,
+    warehouse: Path,
+    user: dict | str | None = None,
+    page: str = "overview",
+    params: dict | None = None,
+) -> AppTest:
+    """The app with sign-in on and ``user`` signed in (an email, or ``st.user``'s dict);
+    ``user=None``: sign-in off (the local demo)."""
+    monkeypatch.setenv("STLS_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:
+        at.secrets["auth"] = dict(AUTH)
+        at.user = {"is_logged_in": True, "email": user} if isinstance(user, str) else user
+    at.query_params.update(params or {})
+    if page != "overview":
+        at.switch_page(PAGE_FILES[page])  # before the first run: as a link to the page would
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def everything_shown(at: AppTest, saved: dict[str, bytes] | None = None) -> str:
+    """All a reader can see or download on the page, as one text."""
+    out: list[str] = [t.value.to_csv() for t in at.table]
+    out += [d.value.to_csv() for d in at.dataframe]
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "metric",
+        "plotly_chart",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "expander",
+        "download_button",
+        "page_link",
+    ):
+        out += [str(element.proto) for element in at.get(kind)]
+    for button in at.get("download_button"):
+        if saved is not None:
+            out.append(saved[button.proto.url].decode("utf-8", errors="replace"))
+    out.append(json.dumps(dict(at.query_params)))
+    return "\n".join(out)
+
+
+def districts_in_tables(at: AppTest) -> set[str]:
+    names = set()
+    for table in [t.value for t in at.table] + [d.value for d in at.dataframe]:
+        for column in ("District", "district"):
+            if column in table.columns:
+                names |= set(map(str, table[column]))
+    return names
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- pages per role
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        (DIRECTOR, READER),
+        ("THANET.Lead@Example.ORG", READER),  # emails match without regard to case
+        (STEWARD_EMAIL, STEWARD),
+    ],
+)
+def test_each_role_sees_exactly_its_pages(
+    monkeypatch, demo_warehouse, roles, navigation, email, expected
+):
+    at = open_app(monkeypatch, demo_warehouse, email)
+    assert navigation[-1] == ([TITLES[p] for p in expected], "sidebar")
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert f"Signed in as {email}".replace(".", "\\.") in sidebar
+    assert at.sidebar.button(key="sign_out").label == "Sign out"
+    for page in expected[1:]:
+        at.switch_page(PAGE_FILES[page]).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        assert navigation[-1][0] == [TITLES[p] for p in expected]
+
+
+@pytest.mark.dbt
+def test_a_district_lead_sees_only_their_district_and_kent(
+    monkeypatch, edge_warehouse, roles, downloads
+):
+    """Everything on every page, downloads included, names Thanet and Kent and no other
+    district, on a warehouse where Dover's term 4 is missing and Swale's held back."""
+    for page in READER:
+        at = open_app(monkeypatch, edge_warehouse, LEAD, page, {"terms": "1-4"})
+        text = everything_shown(at, downloads)
+        leaked = [d for d in OTHER_DISTRICTS if d in text]
+        assert not leaked, f"{page} shows {leaked}"
+        if page != "about":
+            assert "Thanet" in text and "Kent" in text, page
+            assert districts_in_tables(at) <= {"Thanet", "Kent"}, page
+            selector = at.multiselect(key="filter_district")
+            assert selector.options == ["Thanet"] and selector.value == ["Thanet"]
+            assert selector.disabled
+            assert not [s for s in at.selectbox if s.key == "filter_area"]
+        assert not at.get("page_link"), "no link to the Data quality page"
+
+
+@pytest.mark.dbt
+def test_a_district_lead_compares_with_kent_as_a_whole(monkeypatch, demo_warehouse, roles):
+    director = open_app(monkeypatch, demo_warehouse, DIRECTOR, "engagement", {"terms": "1-4"})
+    lead = open_app(monkeypatch, demo_warehouse, LEAD, "engagement", {"terms": "1-4"})
+    everyone = director.table[0].value.set_index("District")
+    own = lead.table[0].value.set_index("District")
+    assert list(own.index) == ["Thanet", "Kent"]
+    assert own.loc["Kent"].iloc[0] == everyone.loc["Kent"].iloc[0]
+    assert own.loc["Thanet"].iloc[0] == everyone.loc["Thanet"].iloc[0]
+    caseload = lead.table[-1].value.set_index("District")
+    assert caseload.loc["Kent"].equals(director.table[-1].value.set_index("District").loc["Kent"])
+
+    overview = open_app(monkeypatch, demo_warehouse, LEAD)
+    kent = open_app(monkeypatch, demo_warehouse, DIRECTOR).table[0].value
+    kent = kent[~kent["Breakdown"].isin(contracts.district_names())].reset_index(drop=True)
+    assert "Kent, for comparison" in [s.value for s in overview.subheader]
+    assert overview.table[1].value.equals(kent)  # the county's tables, less each district's
+
+    funding = open_app(monkeypatch, demo_warehouse, LEAD, "funding")
+    everyone = open_app(monkeypatch, demo_warehouse, DIRECTOR, "funding")
+    assert funding.table[1].value.iloc[-1].equals(everyone.table[1].value.iloc[-1])
+
+
+@pytest.mark.dbt
+def test_a_link_naming_another_district_shows_only_their_own(monkeypatch, demo_warehouse, roles):
+    at = open_app(
+        monkeypatch,
+        demo_warehouse,
+        LEAD,
+        "engagement",
+        {"district": ["Dover", "Thanet"], "area": "West"},
+    )
+    assert "'Dover', not a district your role shows: showing Thanet" in " ".join(
+        i.value for i in at.info
+    )
+    assert districts_in_tables(at) == {"Thanet", "Kent"}
+    assert at.query_params["district"] == "Thanet" and "area" not in at.query_params
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("email", [DIRECTOR, LEAD])
+def test_data_quality_is_out_of_reach_but_for_stewards(
+    monkeypatch, demo_warehouse, roles, navigation, email
+):
+    # A link to the page: the navigation does not have it, so the overview opens.
+    at = open_app(monkeypatch, demo_warehouse, email, "data_quality")
+    assert at.title[0].value == "STLS Insight: overview"
+    assert not at.dataframe
+    # Switching to it: not a page of this app for them.
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page(PAGE_FILES["data_quality"])
+    # The page itself, run without the app's navigation: the data layer refuses.
+    monkeypatch.setenv(
+        auth.LOCAL_ROLE_ENV, "director" if email == DIRECTOR else "district_lead:Thanet"
+    )
+    page = AppTest.from_file(str(ROOT / "pages" / "data_quality.py"), default_timeout=60).run()
+    assert not page.exception
+    assert "for data stewards" in page.error[0].value
+    assert not page.dataframe and not page.metric
+
+
+@pytest.mark.dbt
+def test_the_steward_sees_row_samples(monkeypatch, edge_warehouse, roles):
+    at = open_app(monkeypatch, edge_warehouse, STEWARD_EMAIL, "data_quality")
+    assert at.title[0].value == "Data quality"
+    failing = next(d.value for d in at.dataframe if "Value as received" in d.value.columns)
+    swale = failing[failing["District"] == "Swale"]
+    assert "-1" in set(swale["Value as received"])
+
+
+@pytest.mark.dbt
+def test_an_unknown_user_sees_nothing_but_no_access(monkeypatch, demo_warehouse, roles, navigation):
+    for page in ("overview", "engagement", "data_quality"):
+        at = open_app(
+            monkeypatch, demo_warehouse, "stranger@example.org", page, {"year": "2023-24"}
+        )
+        assert navigation[-1] == (["STLS Insight"], "hidden")
+        assert "stranger@example\\.org" in at.warning[0].value
+        assert "no access" in at.warning[0].value
+        assert [b.label for b in at.button] == ["Sign out"]
+        shown = everything_shown(at)
+        assert not any(d in shown for d in contracts.district_names()), page
+        assert not (at.table or at.dataframe or at.metric or at.get("plotly_chart"))
+        assert not (at.selectbox or at.multiselect or at.sidebar.caption)
+    at.button(key="sign_out").click().run()  # st.logout: back to the sign-in page
+    assert not at.exception
+    assert at.user == {"is_logged_in": False}
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+@pytest.mark.dbt
+def test_before_sign_in_only_the_sign_in_page(monkeypatch, demo_warehouse, roles, navigation):
+    at = open_app(monkeypatch, demo_warehouse, {"is_logged_in": False}, "funding")
+    assert navigation[-1] == (["STLS Insight"], "hidden")
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not (at.table or at.metric or at.selectbox or at.warning)
+
+    # An unverified email is not an identity: no access, whatever the roles file says.
+    at = open_app(
+        monkeypatch,
+        demo_warehouse,
+        {"is_logged_in": True, "email": STEWARD_EMAIL, "email_verified": False},
+    )
+    assert "without a verified email" in at.warning[0].value
+    assert not at.table
+
+    # Named providers ([auth.NAME] tables) get a button each.
+    monkeypatch.setenv("STLS_WAREHOUSE", str(demo_warehouse))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": AUTH["redirect_uri"],
+        "cookie_secret": AUTH["cookie_secret"],
+        "kentidp": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")},
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with kentidp"]
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[users]\n"a@example.org" = { role = "boss" }\n', "role 'boss' is not one of"),
+        ("[users\n", "not valid TOML"),
+        (
+            '[users]\n"a@example.org" = { role = "district_lead", district = "Medway" }\n',
+            "'Medway' is not a Kent district",
+        ),
+    ],
+)
+def test_a_bad_roles_file_gives_one_clear_error(
+    monkeypatch, demo_warehouse, roles, navigation, text, fragment
+):
+    roles.write_text(text, encoding="utf-8")
+    at = open_app(monkeypatch, demo_warehouse, DIRECTOR)
+    assert navigation[-1] == (["STLS Insight"], "hidden")
+    assert len(at.error) == 1 and fragment in at.error[0].value
+    assert str(roles) in at.error[0].value
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not (at.table or at.metric or at.selectbox)
+
+
+@pytest.mark.dbt
+def test_a_missing_roles_file_is_named(monkeypatch, demo_warehouse, roles, tmp_path):
+    monkeypatch.setenv(auth.ROLES_FILE_ENV, str(tmp_path / "nowhere.toml"))
+    at = open_app(monkeypatch, demo_warehouse, DIRECTOR)
+    assert "nowhere.toml: not found" in at.error[0].value
+    assert "roles.example.toml" in at.error[0].value
+
+
+# ---------------------------------------------------------------- sign-in off (local demo)
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(
+    ("local_role", "expected"),
+    [(None, STEWARD), ("director", READER), ("district_lead:Thanet", READER)],
+)
+def test_without_auth_secrets_the_local_role_applies(
+    monkeypatch, demo_warehouse, navigation, local_role, expected
+):
+    if local_role is None:
+        monkeypatch.delenv(auth.LOCAL_ROLE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(auth.LOCAL_ROLE_ENV, local_role)
+    monkeypatch.setenv(auth.ROLES_FILE_ENV, "/nonexistent/roles.toml")  # not read
+    at = open_app(monkeypatch, demo_warehouse, None, "engagement")
+    assert navigation[-1] == ([TITLES[p] for p in expected], "sidebar")
+    assert not at.sidebar.button  # nobody to sign out
+    assert "Local demo, no sign-in" in at.sidebar.caption[0].value
+    names = districts_in_tables(at)
+    if local_role and local_role.startswith("district_lead"):
+        assert names == {"Thanet", "Kent"}
+    else:
+        assert set(contracts.district_names()) <= names
+
+
+@pytest.mark.dbt
+def test_a_bad_local_role_gives_one_clear_error(monkeypatch, demo_warehouse):
+    monkeypatch.setenv(auth.LOCAL_ROLE_ENV, "district_lead:Medway")
+    at = open_app(monkeypatch, demo_warehouse, None)
+    assert len(at.error) == 1 and "STLS_LOCAL_ROLE" in at.error[0].value
+    assert not at.table
+
+
+# ---------------------------------------------------------------- the data layer
+
+
+@pytest.fixture
+def as_role(monkeypatch, demo_warehouse):
+    """Call ``warehouse.app_data`` directly (outside a page) as a local role."""
+    from warehouse import app_data
+
+    monkeypatch.setenv("STLS_WAREHOUSE", str(demo_warehouse))
+
+    def become(role: str):
+        monkeypatch.setenv(auth.LOCAL_ROLE_ENV, role)
+        return app_data
+
+    return become
+
+
+@pytest.mark.dbt
+def test_the_data_layer_restricts_a_district_lead(as_role):
+    everyone = as_role("director").engagement_rows("2023-24")
+    assert set(everyone["district"]) == set(contracts.district_names())
+    data = as_role("district_lead:Thanet")
+    # The same cache, another role: the result is the lead's, not the director's.
+    for frame in (
+        data.engagement_rows("2023-24"),
+        data.funding_rows("2023-24"),
+        data.census_rows(),
+        data.inclusion_rows(),
+        data.published_district_terms("2023-24"),
+    ):
+        assert set(frame["district"]) == {"Thanet"}
+    with pytest.raises(auth.AccessDenied, match="Dover"):
+        data.committee_tables("2023-24", (1, 2, 3, 4), ("Dover",))
+    with pytest.raises(auth.AccessDenied):
+        data.committee_tables("2023-24", (1, 2, 3, 4), ("Dover", "Thanet"))
+    with pytest.raises(auth.AccessDenied):
+        data.district_tables("2023-24", (1, 2, 3, 4), ("Thanet", "Swale"))
+    county = data.committee_tables("2023-24", (1, 2, 3, 4))
+    assert set(county.figures["funding_per_pupil"]) == {"Kent"}
+    assert all(d == "Thanet" for d, _ in county.missing)
+    own = data.committee_tables("2023-24", (1, 2, 3, 4), ("Thanet",))
+    assert set(own.figures["funding_per_pupil"]) == {"Thanet", "selected districts"}
+    for call in (
+        lambda: data.dq_frame("failing_rows", "any"),
+        lambda: data.dq_frame("holds"),
+        lambda: data.load_result(),
+        lambda: data.live_version(),
+        lambda: data.data_docs_zip("index.html"),
+    ):
+        with pytest.raises(auth.AccessDenied, match="data stewards"):
+            call()
+    with pytest.raises(ValueError):
+        data._frame("anything_else")
+    assert len(as_role("director").engagement_rows("2023-24")) == len(everyone)
+
+
+@pytest.mark.dbt
+def test_only_stewards_get_data_quality_detail(as_role):
+    with pytest.raises(auth.AccessDenied):
+        as_role("director").dq_frame("holds")
+    steward = as_role("data_steward")
+    assert len(steward.dq_frame("loads_history", 5)) == 1
+    assert steward.load_result()["kind"] == "demo"
+
+
+@pytest.mark.dbt
+def test_kent_totals_pool_every_district_as_the_pages_do(as_role):
+    data = as_role("director")
+    rows = data.engagement_rows("2023-24")
+    county_rows = data.county_engagement_rows("2023-24")
+    for measure in analysis.SETTINGS_MEASURES:
+        for phase in ("all", "early_years", "primary", "secondary"):
+            pooled = analysis.settings_view(
+                rows, measure, phase, contracts.district_names(), (1, 2, 3, 4)
+            )
+            kent = analysis.settings_view(county_rows, measure, phase, ("Kent",), (1, 2, 3, 4))
+            assert kent.county == pytest.approx(pooled.county)
+            assert kent.by_phase_term["rate"].tolist() == pytest.approx(
+                pooled.by_phase_term["rate"].tolist()
+            )
+    funding = data.funding_rows("2023-24")
+    kent = data.county_funding("2023-24").iloc[0]
+    assert kent["total_budget"] == pytest.approx(funding["total_budget"].sum())
+    census = data.census_rows()
+    kent_census = data.county_census_rows()
+    assert kent_census["ehcp"].sum() == census["ehcp"].sum()
+    assert set(kent_census["district"]) == {"Kent"}
+
+
+# ---------------------------------------------------------------- least privilege
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", list(PAGE_FILES))
+def test_hostile_text_in_the_address_reaches_no_sql(monkeypatch, demo_warehouse, page):
+    """Every address parameter any page reads, set to SQL: each page falls back with a
+    notice, no exception escapes, and the warehouse is byte-for-byte as it was."""
+    before = file_digest(demo_warehouse)
+    monkeypatch.delenv(auth.LOCAL_ROLE_ENV, raising=False)
+    params = {
+        key: HOSTILE
+        for key in (
+            "year",
+            "terms",
+            "phase",
+            "area",
+            "measure",
+            "basis",
+            "rate",
+            "inclusion",
+            "load",
+            "check",
+        )
+    }
+    params["district"] = [HOSTILE, "Thanet' or '1'='1"]
+    at = open_app(monkeypatch, demo_warehouse, None, page, params)
+    assert at.title
+    if page != "about":
+        assert any(HOSTILE in i.value for i in at.info), page
+    assert file_digest(demo_warehouse) == before
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_district").fetchone()[0] == 12
+
+
+@pytest.mark.dbt
+def test_page_connections_are_read_only(demo_warehouse):
+    con = read.connect(demo_warehouse)
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("drop table marts.dim_district")
+    con.close()
+
+
+SQL_MODULES = ["views.py", "dq.py", "report.py", "read.py", "app_data.py"]
+# The one f-string in SQL: the CASE picking a failing cell from the raw tables, built from
+# the data contract's column names (warehouse.contracts), never from a reader.
+SQL_BUILT_FROM_CONTRACT = {"_value_as_received()"}
+SQL_WORDS = ("select ", " from ", " where ", "insert ", "update ", "delete ", "drop ")
+
+
+def _sql_text(node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_sql_text(v) for v in node.values)
+    return ""
+
+
+@pytest.mark.parametrize("module", SQL_MODULES)
+def test_sql_takes_parameters_only(module):
+    """No SQL in the modules behind the pages is built from values: no %-formatting or
+    .format() on SQL, and f-strings only around the contract's column list."""
+    tree = ast.parse((ROOT / "warehouse" / module).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and any(w in _sql_text(node).lower() for w in SQL_WORDS):
+            parts = {ast.unparse(v.value) for v in node.values if isinstance(v, ast.FormattedValue)}
+            assert parts <= SQL_BUILT_FROM_CONTRACT, (module, node.lineno, parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            assert not any(w in _sql_text(node.left).lower() for w in SQL_WORDS), node.lineno
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+        ):
+            assert not any(w in _sql_text(node.func.value).lower() for w in SQL_WORDS)
+
+
+# ---------------------------------------------------------------- warehouse.auth
+
+
+def test_roles_file_parsing_and_case_insensitive_emails(tmp_path):
+    grants = auth.parse_roles(ROLES)
+    assert grants == {
+        DIRECTOR: auth.Grant("director"),
+        LEAD: auth.Grant("district_lead", "Thanet"),
+        STEWARD_EMAIL: auth.Grant("data_steward"),
+    }
+    example = auth.parse_roles((ROOT / "roles.example.toml").read_text(encoding="utf-8"))
+    assert {g.role for g in example.values()} == set(auth.ROLES)
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    assert auth.load_roles(path)[LEAD].district == "Thanet"
+    path.write_text('[users]\n"new@example.org" = { role = "director" }\n', encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a different identity, as an edit gives
+    assert list(auth.load_roles(path)) == ["new@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[users\n", "not valid TOML"),
+        ("[people]\n", "unknown section 'people'"),
+        ('title = "x"\n', "unknown section 'title'"),
+        ("", "no [users] table"),
+        ('[users]\n"a@example.org" = "director"\n', "must be a table"),
+        ('[users]\n"not-an-email" = { role = "director" }\n', "is not an email address"),
+        ('[users]\n"a@example.org" = { role = "boss" }\n', "role 'boss' is not one of"),
+        ('[users]\n"a@example.org" = { role = "director", colour = "x" }\n', "unknown key"),
+        ('[users]\n"a@example.org" = { role = "district_lead" }\n', "needs district"),
+        (
+            '[users]\n"a@example.org" = { role = "district_lead", district = "dover" }\n',
+            "'dover' is not a Kent district",
+        ),
+        (
+            '[users]\n"a@example.org" = { role = "director", district = "Dover" }\n',
+            "only a district lead has a district",
+        ),
+        (
+            '[users]\n"a@example.org" = { role = "director" }\n'
+            '"A@Example.org" = { role = "data_steward" }\n',
+            "listed twice",
+        ),
+    ],
+)
+def test_a_bad_roles_file_names_its_fault(text, fragment):
+    with pytest.raises(auth.AuthConfigError) as caught:
+        auth.parse_roles(text, "roles.toml")
+    message = str(caught.value)
+    assert fragment in message and message.startswith("roles.toml")
+    assert "\n" not in message
+
+
+def test_a_missing_or_unreadable_roles_file(tmp_path):
+    with pytest.raises(auth.AuthConfigError, match="not found"):
+        auth.load_roles(tmp_path / "absent.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(auth.AuthConfigError, match="cannot be read"):
+        auth.load_roles(binary)
+
+
+def test_viewer_pages_districts_and_row_samples():
+    director = auth.Viewer("d@example.org", auth.DIRECTOR)
+    lead = auth.Viewer("l@example.org", auth.DISTRICT_LEAD, "Thanet")
+    steward = auth.Viewer("s@example.org", auth.DATA_STEWARD)
+    assert director.pages() == lead.pages() == tuple(READER)
+    assert steward.pages() == tuple(STEWARD)
+    assert director.allowed_districts() == contracts.district_names()
+    assert lead.allowed_districts() == ("Thanet",)
+    assert [v.can_see_row_samples() for v in (director, lead, steward)] == [False, False, True]
+    assert len({director.scope, lead.scope, steward.scope}) == 3
+    assert lead.check_districts(()) == ()
+    assert lead.check_districts(contracts.district_names()) == ()  # Kent as a whole
+    assert lead.check_districts(("Thanet",)) == ("Thanet",)
+    with pytest.raises(auth.AccessDenied):
+        lead.check_districts(("Swale",))
+    with pytest.raises(ValueError):
+        director.check_districts((HOSTILE,))
+    with pytest.raises(auth.AccessDenied):
+        director.require_row_samples()
+    assert auth.local_viewer("district_lead: Thanet ").district == "Thanet"
+    with pytest.raises(auth.AuthConfigError, match="STLS_LOCAL_ROLE"):
+        auth.local_viewer("")
+
+
+def test_the_local_role_defaults_to_data_steward(monkeypatch):
+    monkeypatch.delenv(auth.LOCAL_ROLE_ENV, raising=False)
+    assert not auth.sign_in_configured()  # no .streamlit/secrets.toml in the repository
+    viewer = auth.current_viewer()
+    assert (viewer.role, viewer.signed_in) == (auth.DATA_STEWARD, False)

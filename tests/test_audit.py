@@ -17,8 +17,9 @@ from warehouse.audit import (
 )
 
 
-def termly_file(rows: list[dict], name: str = "return.csv", seq: int = 1) -> FileToAudit:
-    columns = contracts.CONTRACTS[contracts.TERMLY_RETURN].columns
+def source_file(source: str, rows: list[dict], name: str, seq: int = 1) -> FileToAudit:
+    """An accepted file as the readers hand it on: row numbers, contract columns as text."""
+    columns = contracts.CONTRACTS[source].columns
     frame = pl.DataFrame(
         {
             "row_number": [i + 2 for i in range(len(rows))],
@@ -31,7 +32,17 @@ def termly_file(rows: list[dict], name: str = "return.csv", seq: int = 1) -> Fil
             "extra_columns": pl.String,
         },
     )
-    return FileToAudit("L1", f"L1/{seq}", name, seq, contracts.TERMLY_RETURN, frame)
+    return FileToAudit("L1", f"L1/{seq}", name, seq, source, frame)
+
+
+def termly_file(rows: list[dict], name: str = "return.csv", seq: int = 1) -> FileToAudit:
+    return source_file(contracts.TERMLY_RETURN, rows, name, seq)
+
+
+def positional_file(source: str, rows: list[list[str | None]], name: str) -> FileToAudit:
+    """Rows written in the contract's column order (short rows end in blanks)."""
+    columns = contracts.CONTRACTS[source].columns
+    return source_file(source, [dict(zip(columns, r, strict=False)) for r in rows], name)
 
 
 def row(
@@ -132,20 +143,7 @@ def test_issue_line_names_file_row_and_column():
 
 
 def census_file(rows: list[list[str]]) -> FileToAudit:
-    columns = contracts.CONTRACTS[contracts.CENSUS].columns
-    frame = pl.DataFrame(
-        {
-            "row_number": [i + 2 for i in range(len(rows))],
-            **{c: [r[j] for r in rows] for j, c in enumerate(columns)},
-            "extra_columns": [None] * len(rows),
-        },
-        schema={
-            "row_number": pl.Int32,
-            **dict.fromkeys(columns, pl.String),
-            "extra_columns": pl.String,
-        },
-    )
-    return FileToAudit("L1", "L1/1", "census.csv", 1, contracts.CENSUS, frame)
+    return positional_file(contracts.CENSUS, rows, "census.csv")
 
 
 def test_census_sen_above_pupils_holds_that_district_year():
@@ -165,21 +163,8 @@ def test_census_sen_above_pupils_holds_that_district_year():
     assert result.submissions[0].census_year == 2024
 
 
-def funding_file(rows: list[list[str]]) -> FileToAudit:
-    columns = contracts.CONTRACTS[contracts.FUNDING].columns
-    frame = pl.DataFrame(
-        {
-            "row_number": [i + 2 for i in range(len(rows))],
-            **{c: [r[j] if j < len(r) else None for r in rows] for j, c in enumerate(columns)},
-            "extra_columns": [None] * len(rows),
-        },
-        schema={
-            "row_number": pl.Int32,
-            **dict.fromkeys(columns, pl.String),
-            "extra_columns": pl.String,
-        },
-    )
-    return FileToAudit("L1", "L1/1", "funding.csv", 1, contracts.FUNDING, frame)
+def funding_file(rows: list[list[str | None]]) -> FileToAudit:
+    return positional_file(contracts.FUNDING, rows, "funding.csv")
 
 
 def test_funding_flaws_are_warnings_and_total_row_is_not_a_district():

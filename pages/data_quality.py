@@ -8,24 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, auth, charts, dq, ui
+from warehouse import app_data, auth, charts, dq, filters, ui
 
 ui.page_setup()
-
-
-def url_select(key: str, label: str, options: dict[str, str]) -> str:
-    """A select box whose value lives in the page address under ``key`` (a shared link
-    opens the same load, district or check). A value not among the options falls back to
-    the first option, with a notice."""
-    asked = st.query_params.get(key)
-    widget = f"dq_{key}"
-    if widget not in st.session_state or st.session_state[widget] not in options:
-        if asked is not None and asked not in options:
-            st.info(f"The link's {label.lower()} '{asked}' is not available: showing the first.")
-        st.session_state[widget] = asked if asked in options else next(iter(options))
-    value = st.selectbox(label, list(options), key=widget, format_func=options.__getitem__)
-    st.query_params[key] = value
-    return value
 
 
 st.title("Data quality")
@@ -43,7 +28,7 @@ load_labels = {
     row.load_id: f"Load {row.load_seq} ({row.kind}, {row.started_at:%d %b %Y %H:%M}): {row.status}"
     for row in loads.itertuples()
 }
-load_id = url_select("load", "Load", load_labels)
+load_id = filters.url_select("load", "Load", load_labels)
 result = app_data.load_result(load_id)
 
 STATUS_WORDS = {
@@ -119,11 +104,11 @@ if rows.empty:
 else:
     districts = sorted(d for d in rows["district"].dropna().unique())
     district_options = {"all": "All districts", **{d: d for d in districts}}
-    chosen_district = url_select("district", "District", district_options)
+    chosen_district = filters.url_select("district", "District", district_options)
     check_options = {"all": "All checks"} | {
         c: f"{c} ({s})" for c, s in rows[["check", "severity"]].drop_duplicates().values
     }
-    chosen_check = url_select("check", "Check", check_options)
+    chosen_check = filters.url_select("check", "Check", check_options)
     shown = rows
     if chosen_district != "all":
         shown = shown[shown["district"] == chosen_district]

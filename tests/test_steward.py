@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse import dq
 from warehouse.cli import main
 from warehouse.demo import DATA_DIR
 from warehouse.load import load
@@ -205,18 +206,9 @@ def test_a_corrected_resubmission_releases_the_hold(loaded, capsys, tmp_path):
     )
     assert load([fixed], warehouse).exit_code == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        released = con.execute(
-            """
-            select released_by_file from (
-                select h.file_name, arg_min(p.file_name, p.received_seq) as released_by_file
-                from dq.submissions h
-                join dq.submissions p on p.district = h.district and p.term = h.term
-                    and p.academic_year = h.academic_year and p.status = 'published'
-                    and p.received_seq > h.received_seq
-                where h.status = 'held' group by all
-            ) where file_name = 'thanet_t3_fractional.csv'
-            """
-        ).fetchall()
+        holds = dq.holds(con)
+    held = holds[holds["file_name"] == "thanet_t3_fractional.csv"]
+    released = list(zip(held["released_by_file"], strict=True))
     assert released == [("thanet_t3_corrected.csv",)]
     assert ("Thanet", 3, "early_years", "settings_engaged") in published_values(warehouse)
 

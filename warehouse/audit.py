@@ -139,13 +139,11 @@ _KEY_COLUMNS = [
 ]
 
 
-def _keyed_rows(files: Sequence[FileToAudit]) -> dict[str, pl.DataFrame]:
-    """Each source's raw rows with the normalised key the suites read them with."""
-    return {
-        TERMLY_RETURN: ex.termly_return_rows(files).select(_KEY_COLUMNS),
-        CENSUS: ex.census_rows(files).select(_KEY_COLUMNS),
-        FUNDING: ex.funding_rows(files).select(_KEY_COLUMNS),
-    }
+_FRAME_SOURCES = {
+    "termly_return_rows": TERMLY_RETURN,
+    "census_rows": CENSUS,
+    "funding_rows": FUNDING,
+}
 
 
 def _issues(checks: list[ex.CheckResult]) -> list[Issue]:
@@ -188,8 +186,12 @@ def audit(
     result = AuditResult()
     if not files:
         return result
+    frames = ex.row_frames(files)  # built once: the suites and the keys below share them
     result.checks = ex.run_suites(
-        files, published_census=published_census, published_caseload=published_caseload
+        files,
+        published_census=published_census,
+        published_caseload=published_caseload,
+        frames=frames,
     )
     result.issues = _issues(result.checks)
     alone = ex.rows_quarantined_alone(result.checks)
@@ -197,8 +199,8 @@ def audit(
     by_id = {f.file_id: f for f in files}
     submissions: dict[str, Submission] = {}
 
-    for source, keyed in _keyed_rows(files).items():
-        for row in keyed.iter_rows(named=True):
+    for frame_name, source in _FRAME_SOURCES.items():
+        for row in frames[frame_name].select(_KEY_COLUMNS).iter_rows(named=True):
             file = by_id[row["file_id"]]
             key = (row["file_id"], row["row_number"])
             sid = row["submission_id"]

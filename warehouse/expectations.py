@@ -1553,6 +1553,16 @@ class _Run:
         return set(held_submissions(self.results))
 
 
+def row_frames(files: Sequence[SourceFile]) -> dict[str, pl.DataFrame]:
+    """Each source's row-level check frame: the raw rows with their parsed key and values.
+    The audit reads the same frames for the rows' normalised keys."""
+    return {
+        "termly_return_rows": termly_return_rows(files),
+        "census_rows": census_rows(files),
+        "funding_rows": funding_rows(files),
+    }
+
+
 def run_suites(
     files: Sequence[SourceFile],
     *,
@@ -1560,6 +1570,7 @@ def run_suites(
     published_caseload: pl.DataFrame | None = None,
     suites: Mapping[str, Suite] | None = None,
     runner: GxRunner | None = None,
+    frames: Mapping[str, pl.DataFrame] | None = None,
 ) -> list[CheckResult]:
     """Every suite over the accepted files of one load; a result per expectation.
 
@@ -1570,15 +1581,11 @@ def run_suites(
     (``CASELOAD_INPUT_SCHEMA``) is the published termly returns' caseload, for the history
     rules. Both may be None (a first load, or tests). ``runner`` lets a caller reuse one GX
     context across loads; by default each call makes its own (a few milliseconds).
+    ``frames`` are ``row_frames(files)`` when the caller has built them already.
     """
     suites = load_suites() if suites is None else suites
     run = _Run(suites, runner or GxRunner())
-    stage1 = {
-        "files": files_frame(files),
-        "termly_return_rows": termly_return_rows(files),
-        "census_rows": census_rows(files),
-        "funding_rows": funding_rows(files),
-    }
+    stage1 = {"files": files_frame(files), **(frames or row_frames(files))}
     run.check(stage1)
     quarantined = run.quarantined()
     census = census_in_force(stage1["census_rows"], published_census, quarantined)

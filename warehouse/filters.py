@@ -377,6 +377,21 @@ def sidebar(
     return result
 
 
+def url_select(key: str, label: str, options: Mapping[str, str], widget_prefix: str = "dq") -> str:
+    """A select box (for long option lists) whose value lives in the page address under
+    ``key``, for pages without the sidebar filters: a shared link opens the same choice, and
+    a value not among the options falls back to the first one with a notice."""
+    asked = st.query_params.get(key)
+    widget = f"{widget_prefix}_{key}"
+    if widget not in st.session_state or st.session_state[widget] not in options:
+        if asked is not None and asked not in options:
+            st.info(f"The link's {label.lower()} '{asked}' is not available: showing the first.")
+        st.session_state[widget] = asked if asked in options else next(iter(options))
+    value = st.selectbox(label, list(options), key=widget, format_func=options.__getitem__)
+    st.query_params[key] = value
+    return value
+
+
 def choice(key: str, label: str, options: Mapping[str, str], where=None) -> str:
     """A page's own choice (a horizontal radio), kept in the address under ``key``.
 

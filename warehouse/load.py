@@ -193,11 +193,12 @@ def _land(
     result = LoadResult(load_id=load_id, warehouse=Path())
     to_audit: list[FileToAudit] = []
     seen_here: dict[str, str] = {}
+    first_seq = store.next_received_seq(con)  # this load holds the lock: nobody else adds
     for index, path in enumerate(paths, start=1):
         with timer("read"):
             read: ReadResult = read_file(path)
         file_id = f"{load_id}/{index}"
-        seq = store.next_received_seq(con)
+        seq = first_seq + index - 1
         earlier = None
         if read.checksum:  # a file that could not be opened has no checksum to compare
             earlier = seen_here.get(read.checksum) or store.earlier_file_with_checksum(

@@ -177,12 +177,13 @@ def _per_district_caseload(
 
 
 def _census_year_used(cur: duckdb.DuckDBPyConnection, academic_year: str) -> int | None:
-    """The census belonging to the year, else the latest earlier one published."""
-    row = cur.execute(
-        "select max(census_year) from marts.fct_census where census_year <= $cy",
-        {"cy": contracts.census_year_for(academic_year)},
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    """The census the year's settings and pupils come from, as dbt decided it
+    (``dim_academic_year``: the year's own census, else the latest earlier one published)."""
+    rows = cur.execute(
+        "select census_year_used from marts.dim_academic_year where academic_year = $year",
+        {"year": academic_year},
+    ).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 _CENSUS_COLUMNS = ("settings", "pupils", "sen_support", "ehcp")
@@ -344,7 +345,13 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
         },
         "transition_events_avg": by_phase((EY, SCHOOL_AGE), lambda p: avg("transition_events", p)),
     }
-    figures.update(_funding_figures(cur, selection, districts, census, notes))
+    caseload_all = [s("caseload", phase) for phase in three]
+    county_caseload_avg = (
+        sum(v for v in caseload_all if v is not None) / n_terms
+        if n_terms and any(v is not None for v in caseload_all)
+        else None
+    )
+    figures.update(_funding_figures(cur, selection, districts, census, county_caseload_avg, notes))
     figures.update(_census_rates(census, districts))
     if missing:
         notes.append(
@@ -375,6 +382,7 @@ def _funding_figures(
     selection: Selection,
     districts: list[str],
     census: dict[tuple[str, str], dict[str, float]],
+    county_caseload_avg: float | None,
     notes: list[str],
 ) -> dict[str, dict[str, float | None]]:
     funding = _funding_by_district(cur, selection.academic_year, districts)
@@ -386,8 +394,7 @@ def _funding_figures(
         notes.append(f"No SLA funding has been loaded for {selection.academic_year}.")
     per_pupil: dict[str, float | None] = {}
     per_caseload: dict[str, float | None] = {}
-    pupils_total = budget_total = caseload_total = 0.0
-    caseload_terms: set[int] = set()
+    pupils_total = budget_total = 0.0
     for district in districts:
         budget = funding.get(district)
         pupils = sum(
@@ -399,28 +406,10 @@ def _funding_figures(
         if budget is not None:
             budget_total += budget
             pupils_total += pupils
-    # County: total budget over pooled pupils; caseload averaged over published terms.
-    rows = cur.execute(
-        _PARAMS_SQL
-        + """
-        select c.term_number, sum(f.value)
-        from chosen c
-        join marts.fct_termly_return f on c.district_sk = f.district_sk and c.term_sk = f.term_sk
-        join marts.dim_measure m on m.measure_sk = f.measure_sk
-        where m.measure_code = 'caseload'
-        group by all
-        """,
-        {"year": selection.academic_year, "terms": list(selection.terms), "districts": districts},
-    ).fetchall()
-    for term, value in rows:
-        caseload_terms.add(int(term))
-        caseload_total += float(value)
+    # County: total budget over pooled pupils, and over the county's average caseload.
     label = COUNTY if selection.all_districts else SELECTED
     per_pupil[label] = ratio(budget_total if funding else None, pupils_total)
-    per_caseload[label] = ratio(
-        budget_total if funding else None,
-        caseload_total / len(caseload_terms) if caseload_terms else None,
-    )
+    per_caseload[label] = ratio(budget_total if funding else None, county_caseload_avg)
     return {"funding_per_pupil": per_pupil, "funding_per_caseload_pupil": per_caseload}
 
 

@@ -1563,6 +1563,31 @@ def row_frames(files: Sequence[SourceFile]) -> dict[str, pl.DataFrame]:
     }
 
 
+def row_values(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The audit's reading of every row, for ``dq.<source>_values``: codes as the checks saw
+    them (blank: null) and numbers as ``warehouse.values`` parsed them (null where a cell is
+    not a number). dbt casts these and never parses raw text, so there is one reading."""
+
+    def code(column: str) -> pl.Expr:
+        return pl.when(pl.col(column) != "").then(pl.col(column)).alias(column)
+
+    ids = (pl.col("file_id"), pl.col("row_number").cast(pl.Int32))
+    funding = frames["funding_rows"]
+    return {
+        TERMLY_RETURN: frames["termly_return_rows"].select(
+            *ids, code("phase"), code("measure"), pl.col("value")
+        ),
+        CENSUS: frames["census_rows"].select(*ids, code("phase"), *CENSUS_COUNTS),
+        FUNDING: funding.select(
+            *ids,
+            *[
+                money_expr(f"{column}_raw", optional).cast(pl.Decimal(38, 2)).alias(column)
+                for column, optional in MONEY_COLUMNS
+            ],
+        ),
+    }
+
+
 def run_suites(
     files: Sequence[SourceFile],
     *,

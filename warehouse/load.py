@@ -40,7 +40,7 @@ import duckdb
 import polars as pl
 
 from warehouse import dbt, readers, store, versions
-from warehouse.audit import WARNING, AuditResult, FileToAudit, audit
+from warehouse.audit import WARNING, AuditResult, FileToAudit, audit, backfill_row_values
 from warehouse.contracts import DBT_DIR
 from warehouse.errors import LoadError
 from warehouse.expectations import ExpectationRunError, SuiteFileError, build_data_docs
@@ -310,6 +310,7 @@ def load(
         con = duckdb.connect(str(staging))
         try:
             store.start_load(con, load_id, kind, [str(p) for p in paths])
+            backfill_row_values(con)
             result = _land(con, load_id, files, timer)
             con.execute("checkpoint")
         finally:

@@ -124,6 +124,36 @@ create table if not exists dq.check_results (
     failing        integer not null
 );
 
+-- The audit's reading of every raw row it read: codes trimmed and lower-cased, numbers parsed
+-- by warehouse.values (NULL where a cell is not a number). dbt casts these, and never parses
+-- raw text itself, so the audit and the warehouse cannot read a cell two ways.
+create table if not exists dq.termly_return_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    phase          varchar,
+    measure        varchar,
+    value          bigint
+);
+
+create table if not exists dq.census_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    phase          varchar,
+    settings       bigint,
+    pupils         bigint,
+    sen_support    bigint,
+    ehcp           bigint
+);
+
+create table if not exists dq.funding_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    core_budget    decimal(38, 2),
+    outreach_budget decimal(38, 2),
+    total_budget   decimal(38, 2),
+    other_income   decimal(38, 2)       -- a blank (optional) cell is 0
+);
+
 -- Every problem found, one row per (check, raw row) or per submission for
 -- submission-level checks.
 create table if not exists dq.issues (

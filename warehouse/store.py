@@ -158,6 +158,8 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
             con.execute("insert into dq.row_outcomes by name select * from incoming_outcomes")
         finally:
             con.unregister("incoming_outcomes")
+    for source, values in audit.values.items():
+        _insert_frame(con, f"dq.{source}_values", values)
     if audit.checks:
         con.executemany(
             "insert into dq.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -200,3 +202,13 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
                 for i in audit.issues
             ],
         )
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    con.register("incoming_frame", frame.to_arrow())
+    try:
+        con.execute(f"insert into {table} by name select * from incoming_frame")
+    finally:
+        con.unregister("incoming_frame")

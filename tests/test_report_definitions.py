@@ -91,12 +91,13 @@ EXPECTED = {
         "Thanet": 655550 / 9000,
         SELECTED: (463230 + 655550) / 20000,
     },
-    # Caseload, all phases: Dover (340 + 364) over 2 terms; Thanet 270 over 1 term;
-    # county (704 + 270) over the 2 terms with a published return.
+    # Caseload, all phases: Dover (340 + 364) over 2 terms; Thanet 270 over 1 term.
+    # Pooled term by term, each district's budget counts once per term its caseload is
+    # known: Thanet's missing term 2 is left out of both sides (unknown, not zero).
     "funding_per_caseload_pupil": {
         "Dover": 463230 / (704 / 2),
         "Thanet": 655550 / 270,
-        SELECTED: (463230 + 655550) / (974 / 2),
+        SELECTED: (2 * 463230 + 1 * 655550) / (704 + 270),
     },
     "ehcp_rate_pct": {
         "early_years": 100 * 30 / 1800,

@@ -9,51 +9,39 @@ from __future__ import annotations
 
 import pandas as pd
 
-from warehouse import render
+from warehouse import contracts, figures, render
 from warehouse.formatting import NOT_AVAILABLE, format_value
-from warehouse.report import FIGURES, CommitteeTables
+from warehouse.report import CommitteeTables
 from warehouse.suppression import SUPPRESSED, is_small
 
 HIGHER_IS_BETTER = "Higher is better"
+LOWER_IS_BETTER = "Lower is better"
 NO_DIRECTION = "No direction: context"
-
-# +1: a rise is an improvement for the service. 0: context, neither good nor bad.
-DIRECTION: dict[str, int] = {
-    "engagement_pct": 1,
-    "lift_attendance_pct": 1,
-    "training_attendance_pct": 1,
-    "actively_supported_pct_of_caseload": 1,
-    "targets_reviewed_pct_of_open_cases": 1,
-    "cases_closed_targets_met_pct_of_reviewed": 1,
-    "transition_events_avg": 1,
+DIRECTION_WORDS = {
+    figures.UP: HIGHER_IS_BETTER,
+    figures.DOWN: LOWER_IS_BETTER,
+    figures.NONE: NO_DIRECTION,
 }
-
-# Figures that count children, and figures worked out from such a count with a known
-# denominator: hidden at district level when the count is 1 to 4.
-CHILD_COUNTS = ("caseload_avg", "actively_supported_avg")
-FROM_CHILD_COUNTS = {
-    "caseload_share_of_age_group_pct": "caseload_avg",
-    "funding_per_caseload_pupil": "caseload_avg",
-}
-
-PHASE_BREAKDOWNS = {"early_years", "primary", "secondary", "school_age"}
 
 
 def _change_unit(figure: str) -> str:
-    unit = FIGURES[figure][1]
-    if unit == "percent":
-        return "pp1" if render.DECIMALS.get(figure) else "pp"
-    if unit == "GBP":
+    spec = figures.figure(figure)
+    if spec.unit == "percent":
+        return "pp1" if spec.decimals else "pp"
+    if spec.unit == "GBP":
         return "GBP_signed"
     return "count_signed"
 
 
 def keep_breakdown(breakdown: str, phase: str) -> bool:
-    """Whether a row belongs to the phase chosen (school age goes with primary and
-    secondary; breakdowns that are not phases always show)."""
-    if phase == "all" or breakdown not in PHASE_BREAKDOWNS:
+    """Whether a row belongs to the phase chosen (school age goes with its school-age
+    phases; breakdowns that are not phases always show)."""
+    catalogue = contracts.phase_catalogue()
+    if phase == "all" or breakdown not in catalogue:
         return True
-    return breakdown == phase or (breakdown == "school_age" and phase in ("primary", "secondary"))
+    return breakdown == phase or (
+        breakdown == contracts.SCHOOL_AGE and catalogue[phase].is_school_age
+    )
 
 
 def _display(figure: str, value: float | None, hidden: bool) -> str:
@@ -61,21 +49,28 @@ def _display(figure: str, value: float | None, hidden: bool) -> str:
 
 
 def hidden_breakdowns(tables: CommitteeTables) -> set[tuple[str, str]]:
-    """(figure, breakdown) pairs to show as [c]: a count of children of 1 to 4 (and what is
-    worked out from it) when the selection is not the whole county."""
+    """(figure, breakdown) pairs to show as [c] when the selection is not the whole county:
+    a count of children of 1 to 4, and a figure worked out from a count of children (the
+    catalogue's ``child_counts``) where a count for its breakdown is hidden, or any count
+    is, for a figure shown per district."""
     if tables.selection.all_districts:
         return set()
+    catalogue = figures.catalogue()
     hidden = {
         (figure, breakdown)
-        for figure in CHILD_COUNTS
-        for breakdown, value in tables.figures.get(figure, {}).items()
+        for figure, values in tables.figures.items()
+        if catalogue[figure].child_counts == figures.CHILD_COUNT
+        for breakdown, value in values.items()
         if is_small(value)
     }
-    small_caseload = any(is_small(v) for v in tables.figures.get("caseload_avg", {}).values())
-    for figure, source in FROM_CHILD_COUNTS.items():
-        for breakdown in tables.figures.get(figure, {}):
-            if (source, breakdown) in hidden or (
-                figure == "funding_per_caseload_pupil" and small_caseload
+    hidden_breakdowns_of_counts = {breakdown for _, breakdown in hidden}
+    for figure, values in tables.figures.items():
+        spec = catalogue[figure]
+        if spec.child_counts != figures.FROM_CHILD_COUNT:
+            continue
+        for breakdown in values:
+            if breakdown in hidden_breakdowns_of_counts or (
+                spec.shown_by == figures.BY_DISTRICT and hidden
             ):
                 hidden.add((figure, breakdown))
     return hidden
@@ -90,14 +85,15 @@ def comparison(
     hidden_now = hidden_breakdowns(current)
     hidden_before = hidden_breakdowns(before) if before else set()
     rows = []
-    for figure, (title, _unit) in FIGURES.items():
+    for spec in figures.committee_figures():
+        figure, title = spec.key, spec.title
         for breakdown, value in current.figures.get(figure, {}).items():
             if not keep_breakdown(breakdown, phase):
                 continue
             hide_now = (figure, breakdown) in hidden_now
             row = {
                 "Figure": title,
-                "Breakdown": render.BREAKDOWN_LABELS.get(breakdown, breakdown),
+                "Breakdown": figures.breakdown_label(breakdown),
                 year: _display(figure, value, hide_now),
             }
             if before is not None and previous is not None:
@@ -109,9 +105,7 @@ def comparison(
                     row["Change"] = SUPPRESSED
                 else:
                     row["Change"] = _format_change(figure, change)
-                row["Direction of good"] = (
-                    HIGHER_IS_BETTER if DIRECTION.get(figure) else NO_DIRECTION
-                )
+                row["Direction of good"] = DIRECTION_WORDS[spec.direction]
                 row["Reading"] = (
                     SUPPRESSED if hide_now or hide_old else _reading(figure, row["Change"], change)
                 )
@@ -137,6 +131,7 @@ def _reading(figure: str, shown_change: str, change: float | None) -> str:
     if float(digits) == 0:
         return "No change"
     rising = change > 0
-    if DIRECTION.get(figure):
-        return "Improved" if rising else "Worse"
+    direction = figures.figure(figure).direction
+    if direction in (figures.UP, figures.DOWN):
+        return "Improved" if rising == (direction == figures.UP) else "Worse"
     return "Up" if rising else "Down"

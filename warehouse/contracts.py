@@ -23,8 +23,6 @@ CENSUS = "census"
 FUNDING = "funding"
 SOURCES = (TERMLY_RETURN, CENSUS, FUNDING)
 
-CENSUS_PHASES = ("early_years", "primary", "secondary")
-SCHOOL_AGE = "school_age"
 
 
 @dataclass(frozen=True)
@@ -209,11 +207,43 @@ def academic_year_for_census(census_year: int) -> str:
     return academic_year_label(census_year - 1)
 
 
+@dataclass(frozen=True)
+class Phase:
+    code: str
+    label: str  # "School age (primary and secondary)"
+    short_label: str  # "School age": in tables
+    sort_order: int
+    is_school_age: bool
+    in_census: bool
+
+
+@cache
+def phase_catalogue() -> dict[str, Phase]:
+    rows = sorted(_read_seed("phases"), key=lambda r: int(r["sort_order"]))
+    return {
+        r["phase_code"]: Phase(
+            code=r["phase_code"],
+            label=r["phase_label"],
+            short_label=r["short_label"],
+            sort_order=int(r["sort_order"]),
+            is_school_age=r["is_school_age"] == "true",
+            in_census=r["in_census"] == "true",
+        )
+        for r in rows
+    }
+
+
 @cache
 def phases() -> tuple[str, ...]:
-    return tuple(
-        r["phase_code"] for r in sorted(_read_seed("phases"), key=lambda r: int(r["sort_order"]))
-    )
+    return tuple(phase_catalogue())
+
+
+# The phases the census reports (early years, primary, secondary), and the one phase that
+# is primary and secondary together in the termly return: both from seeds/phases.csv.
+CENSUS_PHASES: tuple[str, ...] = tuple(p.code for p in phase_catalogue().values() if p.in_census)
+SCHOOL_AGE: str = next(
+    p.code for p in phase_catalogue().values() if p.is_school_age and not p.in_census
+)
 
 
 @cache

@@ -14,20 +14,10 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from warehouse.report import FIGURES, CommitteeTables
+from warehouse import figures
+from warehouse.report import CommitteeTables
 
 FORMATS = ("text", "json", "csv", "md", "xlsx")
-
-BREAKDOWN_LABELS = {
-    "early_years": "Early years",
-    "primary": "Primary",
-    "secondary": "Secondary",
-    "school_age": "School age",
-    "sen_support": "SEN Support",
-    "receiving_hnf": "Receiving HNF",
-    "has_ehcp": "Has EHCP",
-}
-DECIMALS = {"caseload_share_of_age_group_pct": 1, "ehcp_rate_pct": 1, "sen_support_rate_pct": 1}
 ILLUSTRATIVE = (
     "ILLUSTRATIVE DATA: these figures come from the bundled demo data. The district split "
     "is invented; only county totals are calibrated to the July 2024 committee report."
@@ -44,8 +34,8 @@ def display(figure: str, value: float | None) -> str:
     """A value as the report prints it; [x] where it is not available."""
     if value is None:
         return "[x]"
-    unit = FIGURES[figure][1]
-    places = DECIMALS.get(figure, 0)
+    spec = figures.figure(figure)
+    unit, places = spec.unit, spec.decimals
     rounded = round_half_up(value, places)
     if unit == "percent":
         return f"{rounded:,.{places}f}%"
@@ -70,12 +60,13 @@ def heading(tables: CommitteeTables) -> str:
 
 def long_rows(tables: CommitteeTables) -> list[dict[str, object]]:
     rows = []
-    for figure, (title, unit) in FIGURES.items():
+    for spec in figures.committee_figures():
+        figure, unit = spec.key, spec.unit
         for breakdown, value in tables.figures.get(figure, {}).items():
             rows.append(
                 {
                     "figure": figure,
-                    "title": title,
+                    "title": spec.title,
                     "academic_year": tables.selection.academic_year,
                     "terms": terms_label(list(tables.selection.terms)),
                     "breakdown": breakdown,
@@ -88,7 +79,7 @@ def long_rows(tables: CommitteeTables) -> list[dict[str, object]]:
 
 
 def _label(breakdown: str) -> str:
-    return BREAKDOWN_LABELS.get(breakdown, breakdown)
+    return figures.breakdown_label(breakdown)
 
 
 def notes(tables: CommitteeTables) -> list[str]:
@@ -106,9 +97,10 @@ def notes(tables: CommitteeTables) -> list[str]:
 
 def to_text(tables: CommitteeTables) -> str:
     out = [heading(tables), ""]
-    for figure, (title, _unit) in FIGURES.items():
+    for spec in figures.committee_figures():
+        figure = spec.key
         values = tables.figures.get(figure, {})
-        out.append(title)
+        out.append(spec.title)
         width = max((len(_label(b)) for b in values), default=0)
         for breakdown, value in values.items():
             out.append(f"  {_label(breakdown):<{width}}  {display(figure, value):>10}")
@@ -119,9 +111,10 @@ def to_text(tables: CommitteeTables) -> str:
 
 def to_markdown(tables: CommitteeTables) -> str:
     out = [f"# {heading(tables)}", ""]
-    for figure, (title, _unit) in FIGURES.items():
+    for spec in figures.committee_figures():
+        figure = spec.key
         values = tables.figures.get(figure, {})
-        out += [f"## {title}", "", "| | " + " | ".join(_label(b) for b in values) + " |"]
+        out += [f"## {spec.title}", "", "| | " + " | ".join(_label(b) for b in values) + " |"]
         out.append("|---|" + "---:|" * len(values))
         row_label = f"{terms_label(list(tables.selection.terms))} {tables.selection.academic_year}"
         out.append(

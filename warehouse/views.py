@@ -1,9 +1,9 @@
-"""Parameterised reads of the published marts for the dashboard pages.
+"""Parameterised reads of the published marts, for the committee tables and the pages.
 
 Each function takes a cursor and plain parameters (never text to paste into SQL) and
-returns a pandas frame of rows as published: one row per district-term, district-year or
-census year. Figures that the committee tables define are not worked out here; the pages
-take them from ``warehouse.report.committee_tables`` (through ``warehouse.app_data``).
+returns a pandas frame of rows as published. No figure is worked out here: figures come
+from ``mart_figure_district_term`` (numerators and denominators per district-term, built by
+dbt) and are pooled by ``warehouse.pooling``.
 """
 
 from __future__ import annotations
@@ -31,85 +31,58 @@ def published_terms(cur: duckdb.DuckDBPyConnection, year: str) -> tuple[int, ...
     return tuple(int(r[0]) for r in rows)
 
 
-def published_district_terms(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Every published district-term of the year, with its file and when it was loaded."""
+def figure_rows(
+    cur: duckdb.DuckDBPyConnection,
+    figures: list[str] | tuple[str, ...],
+    year: str | None = None,
+) -> pd.DataFrame:
+    """Every district-term (or district-year) row of the figures, for one academic year
+    (``None``: every year): numerator and denominator where known, the reason where not."""
     return _frame(
         cur,
         """
-        select d.district_name as district, d.area, t.term_number as term,
-               s.file_name, s.loaded_at, s.published_submissions, s.later_held_submissions
-        from marts.fct_district_term_submission s
-        join marts.dim_term t on t.term_sk = s.term_sk
-        join marts.dim_district d on d.district_sk = s.district_sk
-        where t.academic_year = $year
-        order by t.term_number, d.district_name
+        select figure_key, breakdown, district_name as district, area, academic_year,
+               term_number, has_published_return, is_known, numerator, denominator,
+               reason_code, reason, census_year, census_year_used, census_is_fallback
+        from marts.mart_figure_district_term
+        where list_contains($figures, figure_key)
+          and ($year is null or academic_year = $year)
+        order by academic_year, term_number, district_name, figure_key, breakdown
         """,
-        {"year": year},
+        {"figures": list(figures), "year": year},
     )
 
 
-def engagement_rows(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Settings engaged, attending LIFT and attending training, per district-term-phase."""
+def return_status(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
+    """Each district's termly return for every term of the year some district has sent:
+    published, published_held, held or missing, with the file and the reason held."""
     return _frame(
         cur,
         """
-        select district_name as district, area, term_number as term, phase_code as phase,
-               settings_engaged, settings_attending_lift, settings_attending_training,
-               census_settings, census_year_used, census_is_fallback
-        from marts.mart_engagement_district_term
+        select district_name as district, area, term_number as term, return_status,
+               has_published_return, term_has_published_returns, file_name, loaded_at,
+               held_file_name, held_reason
+        from marts.mart_return_status_district_term
         where academic_year = $year
-        order by term_number, district_name, phase_code
+        order by term_number, district_name
         """,
         {"year": year},
     )
 
 
-def funding_rows(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """SLA funding per district for the year, beside its pupils and SEN pupils."""
-    return _frame(
-        cur,
-        """
-        select district_name as district, area, academic_year,
-               cast(total_budget as double) as total_budget,
-               cast(core_budget as double) as core_budget,
-               cast(outreach_budget as double) as outreach_budget,
-               census_year_used, census_is_fallback,
-               pupils_primary_secondary, sen_pupils_primary_secondary,
-               funding_per_sen_pupil
-        from marts.mart_funding_district_year
-        where academic_year = $year
-        order by district_name
-        """,
-        {"year": year},
-    )
+def census_year_used(cur: duckdb.DuckDBPyConnection, academic_year: str) -> int | None:
+    """The census the year's settings and pupils come from, as dbt decided it
+    (``dim_academic_year``: the year's own census, else the latest earlier one published)."""
+    rows = cur.execute(
+        "select census_year_used from marts.dim_academic_year where academic_year = $year",
+        {"year": academic_year},
+    ).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
-def census_rows(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Pupils, SEN support and EHC plans per district, phase and census year."""
-    return _frame(
-        cur,
-        """
-        select district_name as district, area, census_year, academic_year,
-               phase_code as phase, pupils, sen_support, ehcp
-        from marts.mart_census_rates_district_phase_year
-        order by census_year, district_name, phase_code
-        """,
-    )
-
-
-def inclusion_rows(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per district and census year: SEN rates beside the service's inclusion measures."""
-    return _frame(
-        cur,
-        """
-        select district_name as district, area, census_year, academic_year,
-               pupils, sen_support, ehcp, ehcp_rate_pct, sen_support_rate_pct,
-               published_terms, engagement_pct, lift_attendance_pct,
-               cases_closed_targets_met_pct_of_reviewed, targets_reviewed_pct_of_open_cases
-        from marts.mart_inclusion_district_year
-        order by census_year, district_name
-        """,
-    )
+def figure_sources(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Figure -> the sources it is built from, in words (``dim_figure``)."""
+    return dict(cur.execute("select figure_key, sources from marts.dim_figure").fetchall())
 
 
 def recent_loads(cur: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFrame:
@@ -123,25 +96,4 @@ def recent_loads(cur: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFram
         limit $limit
         """,
         {"limit": limit},
-    )
-
-
-def held_submissions(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Termly submissions of the year held back and not since replaced by a published one."""
-    return _frame(
-        cur,
-        """
-        select h.district, h.term, h.file_name, h.reason, l.finished_at as received
-        from dq.submissions h
-        join raw.loads l on l.load_id = h.load_id
-        where h.source = 'termly_return' and h.status = 'held' and h.academic_year = $year
-          and not exists (
-              select 1 from dq.submissions p
-              where p.source = h.source and p.status = 'published'
-                and p.district = h.district and p.academic_year = h.academic_year
-                and p.term = h.term and p.received_seq > h.received_seq
-          )
-        order by h.term, h.district
-        """,
-        {"year": year},
     )

@@ -9,13 +9,16 @@ reads the same files, so Python and SQL can never disagree about them.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt"
+# The dbt project. STLS_DBT_DIR points at another copy of it (an analyst trying a new
+# figure or model on a copy; the tests of the analyst's walk-through do exactly that).
+DBT_DIR = Path(os.environ.get("STLS_DBT_DIR") or PROJECT_ROOT / "dbt").resolve()
 SEEDS_DIR = DBT_DIR / "seeds"
 
 TERMLY_RETURN = "termly_return"

@@ -183,7 +183,7 @@ def pause_for_test(warehouse: Path, step: str) -> None:
 
 def marts_models() -> tuple[str, ...]:
     """The marts the dbt project builds: a load that ran dbt must have every one."""
-    return tuple(sorted(p.stem for p in (DBT_DIR / "models" / "marts").glob("*.sql")))
+    return tuple(sorted(p.stem for p in (DBT_DIR / "models" / "marts").rglob("*.sql")))
 
 
 def _land(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, contracts, definitions, render, ui
-from warehouse.report import FIGURES
+from warehouse import analysis, app_data, contracts, figures, ui
 
 ui.page_setup()
 st.title("About the data")
@@ -44,28 +43,37 @@ st.markdown(
     "alike. **Average per term** counts are the sum over districts, averaged over the chosen "
     "terms that have at least one published return."
 )
-figures = pd.DataFrame(
+UNITS_IN_WORDS = {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}
+sources = app_data.figure_sources()
+
+
+def _shown_as(figure: figures.Figure) -> str:
+    places = f", {figure.decimals} decimal place" if figure.decimals else ""
+    return UNITS_IN_WORDS[figure.unit] + places
+
+
+definitions = pd.DataFrame(
     [
         {
-            "Figure": title,
-            "Name in files": figure,
-            "Definition": definitions.DEFINITIONS.get(figure, ("", ""))[0],
-            "Source": definitions.DEFINITIONS.get(figure, ("", ""))[1],
-            "Shown as": {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}[unit]
-            + (f", {render.DECIMALS[figure]} decimal place" if figure in render.DECIMALS else ""),
+            "Figure": figure.title,
+            "Name in files": figure.key,
+            "Definition": figure.definition,
+            "Source": sources.get(figure.key, ""),
+            "Shown as": _shown_as(figure),
+            "In the committee tables": "Yes" if figure.in_committee_tables else "No",
         }
-        for figure, (title, unit) in FIGURES.items()
+        for figure in figures.catalogue().values()
     ]
 )
-ui.data_table(figures, {}, "Published definitions", "stls_definitions.csv", expanded=True)
-st.subheader("Figures this dashboard adds")
+ui.data_table(definitions, {}, "Published definitions", "stls_definitions.csv", expanded=True)
+st.subheader("What the pages work out from the figures")
 added = pd.DataFrame(
     [
-        {"Figure": name, "Definition": definition, "Source": source}
-        for name, (definition, source) in definitions.DASHBOARD_FIGURES.items()
+        {"Analysis": name, "What it is": description}
+        for name, description in analysis.ANALYSES.items()
     ]
 )
-ui.data_table(added, {}, "Figures the dashboard adds", "stls_dashboard_figures.csv", expanded=True)
+ui.data_table(added, {}, "What the pages work out", "stls_page_analyses.csv", expanded=True)
 
 st.header("Measure catalogue of the termly return")
 catalogue = pd.DataFrame(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, contracts, filters, titles, ui
+from warehouse import analysis, app_data, charts, contracts, filters, stats, titles, ui
 from warehouse.filters import PHASES
 from warehouse.suppression import hide_derived, suppress
 
@@ -32,17 +32,18 @@ st.markdown(
     + ".**"
 )
 
-census = app_data.census_rows()
-census = census[census["census_year"] <= census_year]
-if census.empty:
+census = app_data.figure_rows(analysis.CENSUS_FIGURES)
+by_district = analysis.census_rates(census, chosen.phase, districts)
+by_district = by_district[by_district["census_year"] <= census_year]
+if by_district.empty:
     st.info(f"No census up to January {census_year} has been published.")
     st.stop()
-by_district, together = analysis.census_rates(census, chosen.phase, districts)
-if chosen.restricted:  # compared with Kent as a whole, not the districts shown
-    county_census = app_data.county_census_rows()
-    together = analysis.census_rates(
-        county_census[county_census["census_year"] <= census_year], chosen.phase, (comparator,)
-    )[0].drop(columns="district")
+together = (
+    app_data.county_census_rates(chosen.phase)
+    if chosen.restricted  # compared with Kent as a whole, not the districts shown
+    else analysis.census_rates(census, chosen.phase, districts, by_district=False)
+)
+together = together[together["census_year"] <= census_year]
 first_year = int(by_district["census_year"].min())
 
 # ---------------------------------------------------------------- counts, suppressed
@@ -137,14 +138,18 @@ NOUNS = {
     "cases_closed_targets_met_pct_of_reviewed": "targets met",
 }
 inclusion_measure = filters.choice("inclusion", "Inclusion measure", MEASURES)
-change = analysis.ehcp_change(app_data.inclusion_rows(), census_year, districts)
+change = analysis.ehcp_change(
+    app_data.figure_rows(analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES),
+    chosen.year,
+    districts,
+)
 if change.empty or change["ehcp_change_pp"].isna().all():
     st.info(
         f"The census before January {census_year} is needed to show a change: choose a later "
         "academic year."
     )
     st.stop()
-r, n = analysis.correlation(
+r, n = stats.correlation(
     list(change["ehcp_change_pp"].astype(float)), list(change[inclusion_measure].astype(float))
 )
 fig = charts.scatter(
@@ -152,7 +157,7 @@ fig = charts.scatter(
     inclusion_measure,
     "ehcp_change_pp",
     "district",
-    titles.link(r, NOUNS[inclusion_measure], "EHC plan change", analysis.strength(r)),
+    titles.link(r, NOUNS[inclusion_measure], "EHC plan change", stats.strength(r)),
     f"{MEASURES[inclusion_measure]}, {chosen.year} (%)",
     f"Change in EHC plan rate, {census_year - 1} to {census_year} (points)",
     "percent",
@@ -193,7 +198,7 @@ ui.chart(
 
 rows = []
 for key, name in MEASURES.items():
-    coefficient, pairs = analysis.correlation(
+    coefficient, pairs = stats.correlation(
         list(change["ehcp_change_pp"].astype(float)), list(change[key].astype(float))
     )
     rows.append(
@@ -201,14 +206,14 @@ for key, name in MEASURES.items():
             "Inclusion measure": name,
             "Correlation with change in EHC plan rate (r)": coefficient,
             "Districts": pairs,
-            "In words": analysis.strength(coefficient),
+            "In words": stats.strength(coefficient),
         }
     )
 correlations = pd.DataFrame(rows)
 st.subheader("Correlation, in numbers and words")
 st.markdown(
     f"Across the {n} districts chosen, the change in EHC plan rate has "
-    f"**{analysis.strength(r)}** with {NOUNS[inclusion_measure]} (r = "
+    f"**{stats.strength(r)}** with {NOUNS[inclusion_measure]} (r = "
     + ("[x]" if r is None else f"{r:+.2f}")
     + ")."
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, filters, titles, ui
+from warehouse import analysis, app_data, charts, figures, filters, titles, ui
 from warehouse.filters import PHASES
 from warehouse.suppression import hide_derived, lines_for, suppress
 
@@ -22,35 +22,26 @@ chosen = filters.sidebar(filters.FIELDS, years, app_data.published_terms)
 measure = filters.choice(
     "measure",
     "Measure",
-    {key: label for key, (_col, label) in analysis.SETTINGS_MEASURES.items()},
+    {key: figures.figure(f).label for key, (f, _noun) in analysis.SETTINGS_CHOICES.items()},
 )
-label = analysis.SETTINGS_MEASURES[measure][1]
-noun = {"engagement": "engagement", "lift": "LIFT attendance", "training": "training"}[measure]
+figure, noun = analysis.SETTINGS_CHOICES[measure]
+label = figures.figure(figure).label
 phase_label = PHASES[chosen.phase].lower()
 districts = chosen.chosen_districts
 comparator = chosen.comparator
 st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()}.**")
 
-rows = app_data.engagement_rows(chosen.year)
-view = analysis.settings_view(rows, measure, chosen.phase, districts, chosen.terms)
+rows = app_data.figure_rows(analysis.SETTINGS_FIGURES, chosen.year)
+view = analysis.settings_view(rows, figure, chosen.phase, districts, chosen.terms)
 # What each district is compared with: the chosen districts pooled, or for a viewer who
 # sees only their own district, Kent as a whole.
 compared = (
-    analysis.settings_view(
-        app_data.county_engagement_rows(chosen.year),
-        measure,
-        chosen.phase,
-        (comparator,),
-        chosen.terms,
-    )
+    app_data.county_settings_view(chosen.year, figure, chosen.phase, chosen.terms)
     if chosen.restricted
     else view
 )
 missing = analysis.missing_district_terms(
-    app_data.published_district_terms(chosen.year),
-    districts,
-    chosen.terms,
-    sent_terms=app_data.published_terms(chosen.year),
+    app_data.return_status(chosen.year), districts, chosen.terms
 )
 ui.missing_notice(missing)
 if view.by_district.empty:
@@ -191,8 +182,14 @@ ui.chart(
 
 # ---------------------------------------------------------------- caseload
 st.header("Caseload and active support by district")
-tables = app_data.district_tables(chosen.year, chosen.terms, districts)
-county = app_data.committee_tables(chosen.year, chosen.terms, chosen.comparator_districts)
+caseload_rows = app_data.figure_rows(analysis.CASELOAD_FIGURES, chosen.year)
+caseload = analysis.caseload_table(caseload_rows, districts, chosen.terms)
+comparator_row = (
+    app_data.county_caseload_row(chosen.year, chosen.terms)
+    if chosen.restricted
+    else analysis.caseload_row(caseload_rows, comparator, districts, chosen.terms)
+)
+caseload = pd.concat([caseload, pd.DataFrame([comparator_row])], ignore_index=True)
 COLUMNS = {
     "cy_ey": "Caseload: early years",
     "cy_pri": "Caseload: primary",
@@ -203,34 +200,6 @@ COLUMNS = {
     "as_sa": "Actively supported: school age",
     "as_all": "Actively supported: all",
 }
-
-
-def _caseload_row(name: str, tables) -> dict[str, object]:
-    cy = tables.figures["caseload_avg"]
-    active = tables.figures["actively_supported_avg"]
-
-    def total(*values):
-        known = [v for v in values if v is not None]
-        return sum(known) if known else None
-
-    return {
-        "District": name,
-        "cy_ey": cy.get("early_years"),
-        "cy_pri": cy.get("primary"),
-        "cy_sec": cy.get("secondary"),
-        "cy_sa": total(cy.get("primary"), cy.get("secondary")),
-        "cy_all": total(cy.get("early_years"), cy.get("primary"), cy.get("secondary")),
-        "as_ey": active.get("early_years"),
-        "as_sa": active.get("school_age"),
-        "as_all": total(active.get("early_years"), active.get("school_age")),
-        "pct_ey": tables.figures["actively_supported_pct_of_caseload"].get("early_years"),
-        "pct_sa": tables.figures["actively_supported_pct_of_caseload"].get("school_age"),
-    }
-
-
-caseload = pd.DataFrame(
-    [_caseload_row(d, tables[d]) for d in districts] + [_caseload_row(comparator, county)]
-)
 result = suppress(
     caseload,
     list(COLUMNS),

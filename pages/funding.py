@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, filters, titles, ui
+from warehouse import analysis, app_data, charts, filters, stats, titles, ui
 from warehouse.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
@@ -28,9 +28,9 @@ BASES = {
 basis = filters.choice("basis", "SLA funding", BASES)
 districts = chosen.chosen_districts
 comparator = chosen.comparator
-funding = app_data.funding_rows(chosen.year)
-funding = funding[funding["district"].isin(districts)]
-if funding.empty:
+rows = app_data.figure_rows(analysis.FUNDING_FIGURES, chosen.year)
+frame = analysis.funding_table(rows, districts, chosen.terms)
+if frame["budget"].isna().all():
     st.info(f"No SLA funding has been published for {chosen.year}.")
     st.stop()
 
@@ -40,64 +40,14 @@ st.markdown(
     f"average per term over {filters.terms_text(chosen.terms)}, all phases."
 )
 
-tables = app_data.district_tables(chosen.year, chosen.terms, districts)
-county = app_data.committee_tables(chosen.year, chosen.terms, chosen.comparator_districts)
-county_key = "selected districts" if chosen.comparator_districts else "Kent"
-
-
-def _caseload(t) -> float | None:
-    values = [v for v in t.figures["caseload_avg"].values() if v is not None]
-    return sum(values) if values else None
-
-
-frame = pd.DataFrame(
-    {
-        "District": list(districts),
-        "budget": [funding.set_index("district")["total_budget"].get(d) for d in districts],
-        "pupils": [
-            funding.set_index("district")["pupils_primary_secondary"].get(d) for d in districts
-        ],
-        "sen": [
-            funding.set_index("district")["sen_pupils_primary_secondary"].get(d) for d in districts
-        ],
-        "caseload": [_caseload(tables[d]) for d in districts],
-        "pupil": [tables[d].figures["funding_per_pupil"].get(d) for d in districts],
-        "caseload_per": [tables[d].figures["funding_per_caseload_pupil"].get(d) for d in districts],
-        "sen_per": [
-            funding.set_index("district")["funding_per_sen_pupil"].get(d) for d in districts
-        ],
-    }
+# The comparator: the chosen districts together, or Kent as a whole for a viewer who sees
+# only their own district.
+together = (
+    app_data.county_funding_row(chosen.year, chosen.terms)
+    if chosen.restricted
+    else analysis.funding_row(rows, comparator, districts, chosen.terms)
 )
-# The comparator's SLA funding, pupils and SEN pupils: the chosen districts together, or
-# Kent as a whole for a viewer who sees only their own district.
-if chosen.restricted:
-    kent = app_data.county_funding(chosen.year).iloc[0]
-    total_budget = float(kent["total_budget"])
-    pool_pupils = float(kent["pupils_primary_secondary"])
-    pool_sen = float(kent["sen_pupils_primary_secondary"])
-else:
-    total_budget = float(frame["budget"].sum())
-    pool_pupils, pool_sen = frame["pupils"].sum(), frame["sen"].sum()
-frame = pd.concat(
-    [
-        frame,
-        pd.DataFrame(
-            [
-                {
-                    "District": comparator,
-                    "budget": total_budget,
-                    "pupils": pool_pupils,
-                    "sen": pool_sen,
-                    "caseload": _caseload(county),
-                    "pupil": county.figures["funding_per_pupil"].get(county_key),
-                    "caseload_per": county.figures["funding_per_caseload_pupil"].get(county_key),
-                    "sen_per": total_budget / pool_sen if pool_sen else None,
-                }
-            ]
-        ),
-    ],
-    ignore_index=True,
-)
+frame = pd.concat([frame, pd.DataFrame([together])], ignore_index=True)
 counts = ["pupils", "caseload", "sen"]
 result = suppress(frame, counts, lines_for(frame, column_lines=counts))
 result = hide_derived(result, {"caseload_per": ["caseload"], "sen_per": ["sen"]})
@@ -163,27 +113,27 @@ ui.data_table(
 # ---------------------------------------------------------------- funding vs engagement
 st.header(f"Funding {noun} against engagement")
 view = analysis.settings_view(
-    app_data.engagement_rows(chosen.year), "engagement", filters.ALL, districts, chosen.terms
+    app_data.figure_rows(("engagement_pct",), chosen.year),
+    "engagement_pct",
+    filters.ALL,
+    districts,
+    chosen.terms,
 )
 if chosen.restricted:
-    view.county = analysis.settings_view(
-        app_data.county_engagement_rows(chosen.year),
-        "engagement",
-        filters.ALL,
-        (comparator,),
-        chosen.terms,
+    view.county = app_data.county_settings_view(
+        chosen.year, "engagement_pct", filters.ALL, chosen.terms
     ).county
 engagement = view.by_district.set_index("district")["rate"]
 pairs = districts_only[["District", per_column]].copy()
 pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
 numeric = pairs[per_column].map(lambda v: None if isinstance(v, str) else v)
-r, n = analysis.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
+r, n = stats.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
 fig = charts.scatter(
     pairs,
     per_column,
     "engagement",
     "District",
-    titles.link(r, f"funding {noun}", "engagement", analysis.strength(r)),
+    titles.link(r, f"funding {noun}", "engagement", stats.strength(r)),
     f"SLA funding {noun} (£)",
     "Settings engaging, all phases (%)",
     "GBP",
@@ -207,20 +157,20 @@ ui.chart(
     notes=[
         f"Correlation across {n} districts: r = "
         + ("[x]" if r is None else f"{r:+.2f}")
-        + f" ({analysis.strength(r)}). With so few districts, one district can change the "
+        + f" ({stats.strength(r)}). With so few districts, one district can change the "
         "picture; a link is not evidence that funding causes engagement."
     ],
 )
 
 # ---------------------------------------------------------------- needs-based split
 st.header("Historical allocation against a needs-based split")
+total_budget, pool_pupils, pool_sen = (together[k] for k in ("budget", "pupils", "sen"))
 split = analysis.needs_based_split(
-    funding, districts, (total_budget, pool_pupils, pool_sen) if chosen.restricted else None
+    frame[frame["District"] != comparator], total_budget, pool_pupils, pool_sen
 )
 split_table = split.rename(
     columns={
-        "district": "District",
-        "total_budget": "SLA allocation (£)",
+        "budget": "SLA allocation (£)",
         "by_pupils": "Split by pupils on roll (£)",
         "by_sen_pupils": "Split by pupils with SEN (£)",
         "difference_by_pupils": "Allocation minus split by pupils (£)",
@@ -245,15 +195,15 @@ split_units = {
 }
 fig = charts.dot_plot(
     split,
-    "district",
+    "District",
     {
-        "total_budget": "SLA allocation",
+        "budget": "SLA allocation",
         "by_pupils": "Split by pupils on roll",
         "by_sen_pupils": "Split by pupils with SEN",
     },
     "GBP",
     titles.biggest_gap(
-        list(zip(split["district"], split["difference_by_sen_pupils"], strict=True)),
+        list(zip(split["District"], split["difference_by_sen_pupils"], strict=True)),
         "SEN pupils",
     ),
     "SLA funding (£)",

@@ -6,7 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, auth, comparison, filters, formatting, render, titles, ui
+from warehouse import (
+    analysis,
+    app_data,
+    auth,
+    comparison,
+    contracts,
+    filters,
+    formatting,
+    render,
+    titles,
+    ui,
+)
 from warehouse.suppression import SUPPRESSED, is_small
 
 ui.page_setup()
@@ -30,34 +41,27 @@ st.markdown(
 
 # ---------------------------------------------------------------- county context
 st.header("Context")
-funding_now = app_data.funding_rows(chosen.year)
-funding_then = app_data.funding_rows(previous) if previous else None
-census = app_data.census_rows()
+CONTEXT_FIGURES = ("sla_funding", "caseload_avg", "ehcp_rate_pct")
 
 
-def _sla_total(funding: pd.DataFrame | None) -> float | None:
-    if funding is None:
-        return None
-    rows = funding[funding["district"].isin(chosen.chosen_districts)]
-    return float(rows["total_budget"].sum()) if len(rows) else None
+def _context(year: str | None) -> dict[str, float | None]:
+    """SLA funding, pupils on caseload (all phases, average per term) and pupils with an
+    EHC plan (the census phases) for the chosen districts and terms of a year."""
+    if year is None:
+        return {}
+    rows = app_data.figure_rows(CONTEXT_FIGURES, year)
+    chosen_rows = {"districts": chosen.chosen_districts, "terms": chosen.terms}
+    phases = contracts.CENSUS_PHASES
+    return {
+        "funding": analysis.value(rows, "sla_funding", **chosen_rows),
+        "caseload": analysis.value(rows, "caseload_avg", breakdowns=phases, **chosen_rows),
+        "ehcp": analysis.pooled(rows, "ehcp_rate_pct", breakdowns=phases, **chosen_rows)[
+            "numerator"
+        ].iloc[0],
+    }
 
 
-def _caseload(tables) -> float | None:
-    if tables is None:
-        return None
-    values = [v for v in tables.figures["caseload_avg"].values() if v is not None]
-    return sum(values) if values else None
-
-
-def _ehc_plans(tables) -> float | None:
-    if tables is None or tables.census_year_used is None:
-        return None
-    rows = census[
-        (census["census_year"] == tables.census_year_used)
-        & census["district"].isin(chosen.chosen_districts)
-        & census["phase"].isin(("early_years", "primary", "secondary"))
-    ]
-    return float(rows["ehcp"].sum()) if len(rows) else None
+now_context, then_context = _context(chosen.year), _context(previous)
 
 
 def _delta(now: float | None, then: float | None, unit: str) -> str | None:
@@ -77,14 +81,21 @@ def _shown(value: float | None, unit: str) -> str:
 
 
 context = [
-    ("SLA funding, total", _sla_total(funding_now), _sla_total(funding_then), "GBP"),
-    ("Pupils on caseload, average per term", _caseload(current), _caseload(before), "count"),
     (
-        f"Pupils with an EHC plan, January {current.census_year_used or current.census_year}",
-        _ehc_plans(current),
-        _ehc_plans(before),
-        "count",
-    ),
+        label,
+        now_context.get(key),
+        then_context.get(key),
+        unit,
+    )
+    for key, label, unit in (
+        ("funding", "SLA funding, total", "GBP"),
+        ("caseload", "Pupils on caseload, average per term", "count"),
+        (
+            "ehcp",
+            f"Pupils with an EHC plan, January {current.census_year_used or current.census_year}",
+            "count",
+        ),
+    )
 ]
 for column, (label, now, then, unit) in zip(st.columns(3), context, strict=True):
     shown = _shown(now, unit)
@@ -166,13 +177,13 @@ if len(loads):
         f"Last load: **{when}** ({'demo data' if last['kind'] == 'demo' else 'termly load'}, "
         f"{str(last['status']).replace('_', ' ')})."
     )
-published = app_data.published_district_terms(chosen.year)
+status = app_data.return_status(chosen.year)
+status = status[status["district"].isin(chosen.chosen_districts)]
 latest_term = max(app_data.published_terms(chosen.year), default=None)
 if latest_term is not None:
-    sent = set(published.loc[published["term"] == latest_term, "district"])
-    missing = [d for d in chosen.chosen_districts if d not in sent]
-    held = app_data.held_submissions(chosen.year)
-    held = held[(held["term"] == latest_term) & held["district"].isin(chosen.chosen_districts)]
+    latest = status[status["term"] == latest_term]
+    missing = list(latest.loc[~latest["has_published_return"], "district"])
+    held = latest[latest["return_status"].isin(("held", "published_held"))]
     st.markdown(
         f"Latest term with returns in {chosen.year}: **term {latest_term}**. "
         + (
@@ -185,7 +196,7 @@ if latest_term is not None:
         st.markdown(
             "Held back by data-quality checks (the earlier figures stay until a corrected "
             "file arrives): "
-            + "; ".join(f"{r.district} ({r.reason})" for r in held.itertuples())
+            + "; ".join(f"{r.district} ({r.held_reason})" for r in held.itertuples())
             + "."
         )
     else:

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from warehouse import analysis, filters, formatting, report, titles
+from warehouse import analysis, filters, formatting, report, stats, titles
 from warehouse.cli import main as stls
 
 ROOT = Path(__file__).parent.parent
@@ -390,10 +390,10 @@ def test_pooled_engagement_equals_the_committee_tables(demo_warehouse, phase):
     from warehouse import views
 
     con = duckdb.connect(str(demo_warehouse), read_only=True)
-    rows = views.engagement_rows(con.cursor(), "2023-24")
+    rows = views.figure_rows(con.cursor(), analysis.SETTINGS_FIGURES, "2023-24")
     terms = (1, 2, 3, 4)
     names = [d for d in filters.districts_in("all")]
-    view = analysis.settings_view(rows, "engagement", phase, names, terms)
+    view = analysis.settings_view(rows, "engagement_pct", phase, names, terms)
     county = report.committee_tables(con.cursor(), report.Selection("2023-24", terms))
     assert view.county == pytest.approx(county.figures["engagement_pct"][phase])
     for district, rate in zip(view.by_district["district"], view.by_district["rate"], strict=True):
@@ -485,7 +485,7 @@ def test_titles_stay_within_ten_words():
         titles.largest(long_names, "caseload", "count"),
         titles.funding_range(long_names, "per caseload pupil"),
         titles.biggest_gap(long_names, "SEN pupils"),
-        titles.link(-0.45, "targets met", "EHC plan change", analysis.strength(-0.45)),
+        titles.link(-0.45, "targets met", "EHC plan change", stats.strength(-0.45)),
         titles.rates_rose(long_names, "SEN Support rates", 2019),
         titles.spread([1.0, 2.0], "training attendance", "across districts and terms"),
         titles.trend({"Secondary": [(1, 80.0), (4, 90.0)]}, "training attendance"),
@@ -496,26 +496,24 @@ def test_titles_stay_within_ten_words():
 
 def test_needs_based_split_shares_out_the_same_total():
     funding = pd.DataFrame(
-        {
-            "district": ["A", "B"],
-            "total_budget": [300.0, 100.0],
-            "pupils_primary_secondary": [100, 300],
-            "sen_pupils_primary_secondary": [10, 10],
-        }
+        {"District": ["A", "B"], "budget": [300.0, 100.0], "pupils": [100, 300], "sen": [10, 10]}
     )
-    split = analysis.needs_based_split(funding, ["A", "B"])
+    split = analysis.needs_based_split(funding, 400.0, 400.0, 20.0)
     assert list(split["by_pupils"]) == [100.0, 300.0]
     assert list(split["by_sen_pupils"]) == [200.0, 200.0]
     assert list(split["difference_by_pupils"]) == [200.0, -200.0]
-    assert split["by_sen_pupils"].sum() == funding["total_budget"].sum()
+    assert split["by_sen_pupils"].sum() == funding["budget"].sum()
+    # A district lead's own district, shared out of Kent's whole.
+    one = analysis.needs_based_split(funding.iloc[[0]], 4000.0, 1000.0, 40.0)
+    assert list(one["by_pupils"]) == [400.0] and list(one["by_sen_pupils"]) == [1000.0]
 
 
 def test_correlation_in_numbers_and_words():
-    r, n = analysis.correlation([1, 2, 3, 4], [2, 4, 6, 8.5])
+    r, n = stats.correlation([1, 2, 3, 4], [2, 4, 6, 8.5])
     assert n == 4 and r == pytest.approx(0.997, abs=0.01)
-    assert analysis.strength(r) == "a strong positive link"
-    assert analysis.correlation([1, 2], [1, 2]) == (None, 2)
-    assert analysis.strength(0.05) == "no link"
+    assert stats.strength(r) == "a strong positive link"
+    assert stats.correlation([1, 2], [1, 2]) == (None, 2)
+    assert stats.strength(0.05) == "no link"
 
 
 # ---------------------------------------------------------------- the real server

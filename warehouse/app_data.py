@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from warehouse import auth, contracts, dq, read, report, versions, views
+from warehouse import analysis, auth, contracts, dq, read, report, versions, views
 from warehouse.paths import resolve_warehouse
 
 Scope = tuple[str, str | None]  # auth.Viewer.scope: (role, district), part of every cache key
@@ -156,37 +156,42 @@ def district_tables(
     )
 
 
-# warehouse.views frames: those with a row per district, restricted to the viewer's
-# districts, and those about the county or the loads as a whole. A name in neither is
-# refused, so a new view is county-wide only by a deliberate entry here.
-_DISTRICT_ROWS = {
-    "published_district_terms",
-    "engagement_rows",
-    "funding_rows",
-    "census_rows",
-    "inclusion_rows",
-    "held_submissions",
-}
-_COUNTY_ROWS = {"recent_loads"}
+# Rows of the published marts, as the viewer may see them: a district lead gets their own
+# district's rows only. Kent as a whole (every district pooled) is worked out server-side by
+# the county_* functions below and carries no district's own figures.
 
 
 @st.cache_data(show_spinner=False)
-def _rows(
-    version: read.Version, name: str, args: tuple, scope: Scope, allowed: tuple[str, ...]
-) -> pd.DataFrame:
-    frame = getattr(views, name)(_connection(version).cursor(), *args)
-    if name in _DISTRICT_ROWS and scope[0] == auth.DISTRICT_LEAD:
-        frame = frame[frame["district"].isin(allowed)].reset_index(drop=True)
-    return frame
+def _figure_rows(version: read.Version, figures: tuple[str, ...], year: str | None):
+    return views.figure_rows(_connection(version).cursor(), figures, year)
 
 
-def _frame(name: str, *args: object) -> pd.DataFrame:
-    """A cached ``warehouse.views`` frame for the current warehouse version, as the
-    viewer may see it."""
-    if name not in _DISTRICT_ROWS | _COUNTY_ROWS:
-        raise ValueError(f"no such view for the pages: {name!r}")
+def _restricted(frame: pd.DataFrame) -> pd.DataFrame:
     viewer = auth.current_viewer()
-    return _rows(current_version(), name, args, viewer.scope, viewer.allowed_districts())
+    if viewer.scope[0] != auth.DISTRICT_LEAD:
+        return frame
+    return frame[frame["district"].isin(viewer.allowed_districts())].reset_index(drop=True)
+
+
+def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFrame:
+    """``mart_figure_district_term`` rows of the figures for a year (``None``: every year),
+    the viewer's districts only. Pool them with ``warehouse.analysis``."""
+    return _restricted(
+        _figure_rows(
+            current_version(), tuple(figures), None if year is None else _year_checked(year)
+        )
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _status(version: read.Version, year: str) -> pd.DataFrame:
+    return views.return_status(_connection(version).cursor(), year)
+
+
+def return_status(year: str) -> pd.DataFrame:
+    """Each district's return for every term of the year some district has sent
+    (published, held or missing), the viewer's districts only."""
+    return _restricted(_status(current_version(), _year_checked(year)))
 
 
 @st.cache_data(show_spinner=False)
@@ -200,94 +205,83 @@ def published_terms(year: str) -> tuple[int, ...]:
     return _terms(current_version(), _year_checked(year))
 
 
-def published_district_terms(year: str) -> pd.DataFrame:
-    return _frame("published_district_terms", _year_checked(year))
-
-
-def engagement_rows(year: str) -> pd.DataFrame:
-    return _frame("engagement_rows", _year_checked(year))
-
-
-def funding_rows(year: str) -> pd.DataFrame:
-    return _frame("funding_rows", _year_checked(year))
-
-
-def census_rows() -> pd.DataFrame:
-    return _frame("census_rows")
-
-
-def inclusion_rows() -> pd.DataFrame:
-    return _frame("inclusion_rows")
+@st.cache_data(show_spinner=False)
+def _loads(version: read.Version, limit: int) -> pd.DataFrame:
+    return views.recent_loads(_connection(version).cursor(), limit)
 
 
 def recent_loads(limit: int = 10) -> pd.DataFrame:
-    return _frame("recent_loads", int(limit))
-
-
-def held_submissions(year: str) -> pd.DataFrame:
-    return _frame("held_submissions", _year_checked(year))
+    """The latest loads, newest first (no district's figures: every role)."""
+    return _loads(current_version(), int(limit))
 
 
 # ---------------------------------------------------------------- county totals
 # Kent as a whole, for comparison: every role may see these. Each is pooled over every
-# district server-side and carries no district's own figures; the frames have the shape of
-# the per-district ones with ``district`` = "Kent", so the pages' calculations apply.
+# district server-side from the same rows and with the same functions as the districts'.
 
-_SETTINGS = ("settings_engaged", "settings_attending_lift", "settings_attending_training")
-
-
-@st.cache_data(show_spinner=False)
-def _county_engagement(version: read.Version, year: str) -> pd.DataFrame:
-    rows = views.engagement_rows(_connection(version).cursor(), year)
-    parts = []
-    for column in _SETTINGS:
-        # One row per term, phase and measure, summed over the district-terms where this
-        # measure and the census are both known: pooled exactly as the pages pool.
-        known = rows.dropna(subset=[column, "census_settings"])
-        parts.append(
-            known.groupby(["term", "phase"], as_index=False)[[column, "census_settings"]].sum()
-        )
-    frame = pd.concat(parts, ignore_index=True)
-    frame.insert(0, "district", COUNTY)
-    return frame
-
-
-def county_engagement_rows(year: str) -> pd.DataFrame:
-    """Settings measures for Kent as a whole, per term and phase (``engagement_rows``'
-    columns; pool them with ``analysis.settings_view`` for district "Kent")."""
-    return _county_engagement(current_version(), _year_checked(year))
+_ALL = tuple(contracts.district_names())
 
 
 @st.cache_data(show_spinner=False)
-def _county_funding(version: read.Version, year: str) -> pd.DataFrame:
-    rows = views.funding_rows(_connection(version).cursor(), year)
-    columns = ["total_budget", "pupils_primary_secondary", "sen_pupils_primary_secondary"]
-    total = rows[columns].sum() if len(rows) else pd.Series(dtype=float)
-    frame = pd.DataFrame([{"district": COUNTY, **{c: total.get(c) for c in columns}}])
-    sen = frame["sen_pupils_primary_secondary"].iloc[0]
-    frame["funding_per_sen_pupil"] = frame["total_budget"].iloc[0] / sen if sen else None
-    return frame
+def _county_settings(
+    version: read.Version, year: str, figure: str, phase: str, terms: tuple[int, ...]
+) -> analysis.SettingsView:
+    rows = _figure_rows(version, (figure,), year).assign(district=COUNTY)
+    return analysis.settings_view(rows, figure, phase, (COUNTY,), terms)
 
 
-def county_funding(year: str) -> pd.DataFrame:
-    """One row, ``district`` = "Kent": the SLA funding, pupils and SEN pupils of every
-    district together (``funding_rows``' columns)."""
-    return _county_funding(current_version(), _year_checked(year))
+def county_settings_view(
+    year: str, figure: str, phase: str, terms: tuple[int, ...]
+) -> analysis.SettingsView:
+    """A settings figure for Kent as a whole (``analysis.settings_view`` with one
+    "district", Kent, pooling every district)."""
+    if figure not in analysis.SETTINGS_FIGURES:
+        raise ValueError(f"not a settings figure: {figure!r}")
+    return _county_settings(
+        current_version(), _year_checked(year), figure, phase, _terms_checked(terms)
+    )
 
 
 @st.cache_data(show_spinner=False)
-def _county_census(version: read.Version) -> pd.DataFrame:
-    rows = views.census_rows(_connection(version).cursor())
-    frame = rows.groupby(["census_year", "phase"], as_index=False)[
-        ["pupils", "sen_support", "ehcp"]
-    ].sum()
-    frame.insert(0, "district", COUNTY)
-    return frame
+def _county_row(version: read.Version, kind: str, year: str, terms: tuple[int, ...]) -> dict:
+    if kind == "caseload":
+        rows = _figure_rows(version, analysis.CASELOAD_FIGURES, year)
+        return analysis.caseload_row(rows, COUNTY, _ALL, terms)
+    rows = _figure_rows(version, analysis.FUNDING_FIGURES, year)
+    return analysis.funding_row(rows, COUNTY, _ALL, terms)
 
 
-def county_census_rows() -> pd.DataFrame:
-    """Pupils, SEN support and EHC plans of Kent as a whole, per census year and phase."""
-    return _county_census(current_version())
+def county_caseload_row(year: str, terms: tuple[int, ...]) -> dict:
+    """Caseload and active support for Kent as a whole (``analysis.caseload_row``)."""
+    return _county_row(current_version(), "caseload", _year_checked(year), _terms_checked(terms))
+
+
+def county_funding_row(year: str, terms: tuple[int, ...]) -> dict:
+    """SLA funding, pupils and funding per pupil for Kent as a whole."""
+    return _county_row(current_version(), "funding", _year_checked(year), _terms_checked(terms))
+
+
+@st.cache_data(show_spinner=False)
+def _county_census(version: read.Version, phase: str) -> pd.DataFrame:
+    rows = _figure_rows(version, analysis.CENSUS_FIGURES, None)
+    return analysis.census_rates(rows, phase, _ALL, by_district=False)
+
+
+def county_census_rates(phase: str) -> pd.DataFrame:
+    """EHC plan and SEN support counts and rates of Kent as a whole, per census year."""
+    if phase != analysis.ALL_PHASES and phase not in contracts.CENSUS_PHASES:
+        raise ValueError(f"not a census phase: {phase!r}")
+    return _county_census(current_version(), phase)
+
+
+@st.cache_data(show_spinner=False)
+def _sources(version: read.Version) -> dict[str, str]:
+    return views.figure_sources(_connection(version).cursor())
+
+
+def figure_sources() -> dict[str, str]:
+    """Figure -> the sources it is built from, in words (for About the data)."""
+    return _sources(current_version())
 
 
 # ---------------------------------------------------------------- data quality (warehouse.dq)

@@ -20,24 +20,11 @@ EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
 
 
 def parse_terms(text: str) -> tuple[int, ...]:
-    """ "1-4", "1,2,5" or "3" -> the term numbers, each 1..6."""
-    terms: set[int] = set()
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        try:
-            if "-" in part:
-                low, high = (int(x) for x in part.split("-", 1))
-                if low > high:
-                    raise ValueError
-                terms.update(range(low, high + 1))
-            else:
-                terms.add(int(part))
-        except ValueError:
-            raise UsageError(f"--terms {text!r}: write terms like 1-4 or 1,2,3") from None
-    if not terms or not all(1 <= t <= 6 for t in terms):
-        raise UsageError(f"--terms {text!r}: terms are numbered 1 to 6")
-    return tuple(sorted(terms))
+    """``--terms`` in the one term grammar (``contracts.parse_terms``)."""
+    try:
+        return contracts.parse_terms(text)
+    except ValueError as exc:
+        raise UsageError(f"--terms {exc}") from None
 
 
 def parse_year(text: str) -> str:

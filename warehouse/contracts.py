@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,6 @@ TERMLY_RETURN = "termly_return"
 CENSUS = "census"
 FUNDING = "funding"
 SOURCES = (TERMLY_RETURN, CENSUS, FUNDING)
-
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,35 @@ def measure_catalogue() -> dict[str, Measure]:
 @cache
 def term_names() -> dict[int, str]:
     return {int(r["term_number"]): r["term_name"] for r in _read_seed("terms")}
+
+
+_TERM_PART = re.compile(r"\s*([1-9])\s*(?:-\s*([1-9])\s*)?")
+
+
+def parse_terms(text: str) -> tuple[int, ...]:
+    """The one grammar for a list of terms, on the command line and in a page's address:
+    ``1-4``, ``1,2,5``, ``3`` or a mix (``1-2,5``). Each term is one of the terms seed's
+    numbers; anything else (``1-4,``, ``01``, ``4-1``, ``7``) raises ValueError saying so."""
+    valid = set(term_names())
+    terms: set[int] = set()
+    for part in str(text).split(","):
+        match = _TERM_PART.fullmatch(part)
+        if match is None:
+            raise ValueError(f"{text!r}: write terms like 1-4 or 1,2,3")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if first > last or not {first, last} <= valid:
+            low, high = min(valid), max(valid)
+            raise ValueError(f"{text!r}: terms are numbered {low} to {high}, first to last")
+        terms.update(range(first, last + 1))
+    return tuple(sorted(terms))
+
+
+def format_terms(terms: Sequence[int]) -> str:
+    """Terms written in ``parse_terms``' grammar: (1, 2, 3, 4) -> "1-4"; (1, 3) -> "1,3"."""
+    terms = sorted(terms)
+    if len(terms) > 1 and terms == list(range(terms[0], terms[-1] + 1)):
+        return f"{terms[0]}-{terms[-1]}"
+    return ",".join(map(str, terms))
 
 
 def expected_measure_phases() -> tuple[tuple[str, str], ...]:

@@ -19,7 +19,8 @@ from warehouse import contracts
 RATE = "rate"  # 100 x sum of numerators / sum of denominators
 RATIO = "ratio"  # sum of numerators / sum of denominators
 AVERAGE_PER_TERM = "average_per_term"  # sum of numerators / terms with a published return
-METHODS = (RATE, RATIO, AVERAGE_PER_TERM)
+TOTAL = "total"  # sum of numerators
+METHODS = (RATE, RATIO, AVERAGE_PER_TERM, TOTAL)
 
 BY_BREAKDOWN = "breakdown"  # one value per breakdown (phases, SEN status)
 BY_DISTRICT = "district"  # one value per district and one for the districts together

@@ -19,7 +19,6 @@ with Kent as a whole. A link naming another district falls back to theirs, with 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,12 +29,11 @@ from warehouse import auth, contracts
 YEAR, TERMS, PHASE, AREA, DISTRICT = "year", "terms", "phase", "area", "district"
 FIELDS = (YEAR, TERMS, PHASE, AREA, DISTRICT)
 ALL = "all"
-ALL_TERMS = (1, 2, 3, 4, 5, 6)
+ALL_TERMS = tuple(contracts.term_names())
+# The phase filter: all phases, or one phase the census reports (labels from the seed).
 PHASES: dict[str, str] = {
     ALL: "All phases",
-    "early_years": "Early years",
-    "primary": "Primary",
-    "secondary": "Secondary",
+    **{code: contracts.phase_catalogue()[code].label for code in contracts.CENSUS_PHASES},
 }
 _STATE = "_stls_filters"
 _PAGE = "_stls_page"
@@ -127,28 +125,15 @@ def terms_text(terms: Sequence[int]) -> str:
 
 
 def terms_param(terms: Sequence[int]) -> str:
-    terms = sorted(terms)
-    if len(terms) > 1 and list(terms) == list(range(terms[0], terms[-1] + 1)):
-        return f"{terms[0]}-{terms[-1]}"
-    return ",".join(map(str, terms))
-
-
-_TERMS = re.compile(r"^\s*(\d)\s*(?:-\s*(\d)\s*)?$")
+    return contracts.format_terms(terms)
 
 
 def parse_terms(text: str) -> tuple[int, ...] | None:
-    """``1-4``, ``1,2,3`` or ``2`` -> terms; None if any part is not a term 1-6."""
-    terms: set[int] = set()
-    for part in text.split(","):
-        match = _TERMS.match(part)
-        if not match:
-            return None
-        first = int(match.group(1))
-        last = int(match.group(2) or first)
-        if not (1 <= first <= last <= 6):
-            return None
-        terms.update(range(first, last + 1))
-    return tuple(sorted(terms)) or None
+    """Terms from an address (``contracts.parse_terms``' grammar); None if not valid."""
+    try:
+        return contracts.parse_terms(text)
+    except ValueError:
+        return None
 
 
 def parse(

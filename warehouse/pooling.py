@@ -8,7 +8,8 @@ rows (districts, terms, breakdowns) is pooled as the published definitions say:
 * ``rate``: 100 x the sum of the numerators / the sum of the denominators;
 * ``ratio``: the sum of the numerators / the sum of the denominators;
 * ``average_per_term``: the sum of the numerators / the number of terms in the selection
-  that have at least one published return.
+  that have at least one published return;
+* ``total``: the sum of the numerators.
 
 Rows whose figure is unknown count in neither sum. A pool with no known row, or whose
 denominator sums to 0, has no value (None): unknown, never zero. Nothing else in the
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from warehouse.figures import AVERAGE_PER_TERM, RATE, RATIO
+from warehouse.figures import AVERAGE_PER_TERM, RATE, RATIO, TOTAL
 
 # Columns of mart_figure_district_term that pooling reads.
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
@@ -32,6 +33,8 @@ POOLED_COLUMNS = ("numerator", "denominator", "terms", "known_rows", "value")
 def _value(method: str, numerator: float, denominator: float, terms: int, known: int):
     if not known:
         return None
+    if method == TOTAL:
+        return numerator
     if method == AVERAGE_PER_TERM:
         return numerator / terms if terms else None
     if not denominator:
@@ -96,10 +99,11 @@ def pooled_value(rows: pd.DataFrame, method: str) -> float | None:
     return pool(rows, method)["value"].iloc[0]
 
 
-def share_out(total: float, weights: pd.Series) -> pd.Series:
+def share_out(total: float, weights: pd.Series, whole: float | None = None) -> pd.Series:
     """``total`` shared out in proportion to ``weights`` (a needs-based split): each
-    weight's share of the weights' sum, times the total; NaN where the weights sum to 0."""
-    weight_sum = float(weights.sum())
-    if not weight_sum:
+    weight's share of ``whole`` (default: the weights' sum) times the total; NaN where the
+    whole is 0 or unknown."""
+    whole = float(weights.sum()) if whole is None else whole
+    if not whole or pd.isna(whole):
         return pd.Series(float("nan"), index=weights.index)
-    return total * weights.astype(float) / weight_sum
+    return total * weights.astype(float) / whole

@@ -113,7 +113,10 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
     published = status[status["has_published_return"]]
     published_terms = sorted(int(t) for t in published["term"].unique())
     missing_rows = status[~status["has_published_return"] & status["term_has_published_returns"]]
-    missing = [(str(d), int(t)) for d, t in zip(missing_rows["district"], missing_rows["term"])]
+    missing = [
+        (str(d), int(t))
+        for d, t in zip(missing_rows["district"], missing_rows["term"], strict=True)
+    ]
 
     values = {f.key: figure_values(rows, f, selection.together) for f in chosen}
     left_out = _left_out(rows)

@@ -215,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     tables = report_sub.add_parser("tables", help="the committee tables (Tables 1-7 and more)")
     tables.add_argument("--year", required=True, help="academic year, e.g. 2023-24")
     tables.add_argument("--terms", default="1-6", help="terms, e.g. 1-4 or 1,2,3 (default 1-6)")
-    tables.add_argument("--district", nargs="+", metavar="NAME", help="only these districts")
+    tables.add_argument(
+        "--district", nargs="+", action="extend", metavar="NAME", help="only these districts"
+    )
     tables.add_argument("--format", choices=("text", "json", "csv", "md", "xlsx"), default="text")
     tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     tables.set_defaults(func=cmd_report_tables)

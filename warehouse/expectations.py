@@ -57,6 +57,7 @@ import yaml
 
 from warehouse import contracts
 from warehouse.contracts import CENSUS, FUNDING, TERMLY_RETURN
+from warehouse.pooling import percent_expr
 from warehouse.values import (
     FRACTION_OF_PENNY,
     MISSING,
@@ -756,7 +757,7 @@ def termly_return_submissions(
     )
     submissions = submissions.with_columns(
         pl.lit(len(expected), dtype=INT).alias("expected_row_count"),
-        (100.0 * pl.col("row_count") / len(expected)).alias("rows_pct_of_expected"),
+        percent_expr(pl.col("row_count"), pl.lit(len(expected))).alias("rows_pct_of_expected"),
         pl.when(pl.col("missing") != "").then(pl.col("missing")).alias("missing_measures"),
         (pl.col("caseload_primary") + pl.col("caseload_secondary")).alias("caseload_school_age"),
         (
@@ -919,7 +920,7 @@ def _change_pct(column: str) -> pl.Expr:
         .then(None)
         .when(before == 0)
         .then(pl.when(now == 0).then(0.0).otherwise(float("inf")))
-        .otherwise(100.0 * (now - before) / before)
+        .otherwise(percent_expr(now - before, before))
         .alias(f"{column}_change_pct")
     )
 
@@ -950,8 +951,7 @@ def census_history(
     )
     if loaded.is_empty():
         return empty_frame("census_history")
-    rate = (100.0 * pl.col("ehcp") / pl.col("pupils")).fill_nan(None)
-    rate = pl.when(pl.col("pupils") > 0).then(rate)
+    rate = pl.when(pl.col("pupils") > 0).then(percent_expr(pl.col("ehcp"), pl.col("pupils")))
     grid = (
         loaded.select("census_year")
         .unique()

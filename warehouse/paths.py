@@ -15,5 +15,5 @@ def resolve_warehouse(option: str | os.PathLike[str] | None = None) -> Path:
     chosen = option or os.environ.get("STLS_WAREHOUSE") or DEFAULT_WAREHOUSE
     path = Path(chosen).expanduser()
     if not path.is_absolute():
-        path = Path.cwd() / path
+        path = Path.cwd().joinpath(path)
     return path.resolve()

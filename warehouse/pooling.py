@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import polars as pl
 
 from warehouse.figures import AVERAGE_PER_TERM, RATE, RATIO, TOTAL
 
@@ -92,6 +93,13 @@ def pool(rows: pd.DataFrame, method: str, by: Sequence[str] = ()) -> pd.DataFram
     ]
     frame["value"] = frame["value"].astype(object).where(frame["value"].notna(), None)
     return frame[[*by, *POOLED_COLUMNS]]
+
+
+def percent_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """100 x numerator / denominator over frame columns (the audit's rules on a load's
+    rows, such as an EHC plan rate that moves by more than 3 points); null where the
+    denominator is 0 or null."""
+    return pl.when(denominator != 0).then(100.0 * numerator.cast(pl.Float64) / denominator)
 
 
 def pooled_value(rows: pd.DataFrame, method: str) -> float | None:

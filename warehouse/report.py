@@ -136,8 +136,16 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
 
 
 def _left_out(rows: pd.DataFrame) -> list[tuple[str, int | None, str, str]]:
-    """Published district-terms (and district-years) left out of a figure, and why."""
-    out = rows[rows["has_published_return"] & ~rows["is_known"].astype(bool)]
+    """Where a district with a published return in the selection is left out of a figure,
+    and why: a measure missing from its return, or no published census or funding for it
+    (term None: a figure known per district-year)."""
+    termly = rows[rows["term_number"].notna()]
+    reporting = set(termly.loc[termly["has_published_return"].astype(bool), "district"])
+    out = rows[
+        rows["district"].isin(reporting)
+        & rows["has_published_return"].astype(bool)
+        & ~rows["is_known"].astype(bool)
+    ]
     seen: dict[tuple[str, int | None, str], str] = {}
     for row in out.itertuples():
         term = None if pd.isna(row.term_number) else int(row.term_number)

@@ -132,9 +132,10 @@ def keep_versions(option: int | None = None) -> int:
 
 def _stamp(mtime_ns: int) -> str:
     """UTC to the microsecond, sortable as text: 20261129T091440.123456Z."""
-    seconds, nanos = divmod(mtime_ns, 1_000_000_000)
+    micros, _nanos = divmod(mtime_ns, 1_000)
+    seconds, micros = divmod(micros, 1_000_000)
     moment = datetime.fromtimestamp(seconds, UTC)
-    return f"{moment:%Y%m%dT%H%M%S}.{nanos // 1000:06d}Z"
+    return f"{moment:%Y%m%dT%H%M%S}.{micros:06d}Z"
 
 
 def _parse_stamp(stamp: str) -> datetime:
@@ -335,7 +336,7 @@ def record(warehouse: Path, load_id: str) -> StoredVersion:
     folder = versions_dir(warehouse)
     folder.mkdir(exist_ok=True)
     version_id = f"{_stamp(warehouse.stat().st_mtime_ns)}_{load_id}"
-    target = folder / (version_id + SUFFIX)
+    target = folder.joinpath(version_id + SUFFIX)
     _link_or_copy(warehouse, target)
     fsync_path(folder)
     return StoredVersion(version_id=version_id, path=target, live=True)

@@ -1,6 +1,6 @@
 -- Every term of the figure catalogue's numerators and denominators names a measure, census
 -- count or SLA amount, at a phase it is reported for; every figure and breakdown has a
--- numerator; rates and ratios have a denominator and averages have none.
+-- numerator; rates and ratios have a denominator; averages and totals have none.
 with
 
 parts as (
@@ -49,8 +49,8 @@ badly_formed as (
     select figure_key, breakdown, 'a ' || method || ' needs a denominator'
     from sides where method in ('rate', 'ratio') and denominator_parts = 0
     union all
-    select figure_key, breakdown, 'an average per term has no denominator'
-    from sides where method = 'average_per_term' and denominator_parts > 0
+    select figure_key, breakdown, 'a ' || method || ' has no denominator'
+    from sides where method in ('average_per_term', 'total') and denominator_parts > 0
 
 )
 

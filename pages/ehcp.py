@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, contracts, filters, stats, titles, ui
+from warehouse import analysis, app_data, charts, contracts, figures, filters, stats, titles, ui
 from warehouse.filters import PHASES
 from warehouse.suppression import hide_derived, suppress
 
@@ -63,15 +63,15 @@ NAMES = {
     "pupils": "Pupils on roll",
     "sen_support": "Pupils on SEN Support",
     "ehcp": "Pupils with an EHC plan",
-    "sen_support_rate_pct": "SEN Support rate (%)",
-    "ehcp_rate_pct": "EHC plan rate (%)",
+    "sen_support_rate_pct": figures.figure("sen_support_rate_pct").column,
+    "ehcp_rate_pct": figures.figure("ehcp_rate_pct").column,
 }
 UNITS = {
     "Pupils on roll": "count",
     "Pupils on SEN Support": "count",
     "Pupils with an EHC plan": "count",
-    "SEN Support rate (%)": "percent1",
-    "EHC plan rate (%)": "percent1",
+    NAMES["sen_support_rate_pct"]: "percent1",
+    NAMES["ehcp_rate_pct"]: "percent1",
 }
 table = values[list(NAMES)].rename(columns=NAMES)
 table["Census year"] = table["Census year"].astype(str)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, filters, stats, titles, ui
+from warehouse import analysis, app_data, charts, figures, filters, stats, titles, ui
 from warehouse.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
@@ -54,23 +54,22 @@ result = hide_derived(result, {"caseload_per": ["caseload"], "sen_per": ["sen"]}
 values = result.values
 per_column = {"pupil": "pupil", "caseload": "caseload_per", "sen": "sen_per"}[basis]
 noun = {"pupil": "per pupil", "caseload": "per caseload pupil", "sen": "per SEN pupil"}[basis]
+FIGURES = {
+    "budget": figures.figure("sla_funding"),
+    "caseload": figures.figure("caseload_avg"),
+    "pupil": figures.figure("funding_per_pupil"),
+    "caseload_per": figures.figure("funding_per_caseload_pupil"),
+    "sen_per": figures.figure("funding_per_sen_pupil"),
+}
 NAMES = {
-    "budget": "SLA funding (£)",
+    **{key: figure.column for key, figure in FIGURES.items()},
     "pupils": "Pupils on roll",
-    "caseload": "Caseload, average per term",
     "sen": "Pupils with SEN",
-    "pupil": "Funding per pupil on roll (£)",
-    "caseload_per": "Funding per caseload pupil (£)",
-    "sen_per": "Funding per pupil with SEN (£)",
 }
 UNITS = {
-    "SLA funding (£)": "GBP",
+    **{figure.column: "GBP" if figure.unit == "GBP" else "count" for figure in FIGURES.values()},
     "Pupils on roll": "count",
-    "Caseload, average per term": "count",
     "Pupils with SEN": "count",
-    "Funding per pupil on roll (£)": "GBP",
-    "Funding per caseload pupil (£)": "GBP",
-    "Funding per pupil with SEN (£)": "GBP",
 }
 
 # ---------------------------------------------------------------- sorted bars

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -26,6 +25,7 @@ NEW_FIGURE = {
     "figure_key": "allocated_avg",
     "sort_order": "21",
     "label": "Children allocated a specialist teacher, average per term",
+    "short_label": "Allocated, average per term",
     "report_table": "",
     "in_committee_tables": "true",
     "unit": "pupils",
@@ -64,17 +64,21 @@ def test_a_new_figure_and_a_new_model_reach_the_report(tmp_path):
     shutil.copytree(
         contracts.DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "*.duckdb")
     )
-    with (project / "seeds" / "figures.csv").open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, fieldnames=list(NEW_FIGURE), lineterminator="\n").writerow(
-            NEW_FIGURE
-        )
+    catalogue = project / "seeds" / "figures.csv"
+    with catalogue.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert set(header) == set(NEW_FIGURE), "the walk-through's row must fill every column"
+    with catalogue.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerow(NEW_FIGURE)
     (project / "models" / "district_areas.sql").write_text(NEW_MODEL, encoding="utf-8")
 
     warehouse = tmp_path / "stls.duckdb"
     env = {**os.environ, "STLS_DBT_DIR": str(project), "STLS_WAREHOUSE": str(warehouse)}
     built = stls("demo", env=env)
     assert built.returncode == 0, built.stderr
-    report = stls("report", "tables", "--year", "2023-24", "--terms", "1-4", "--format", "json", env=env)
+    report = stls(
+        "report", "tables", "--year", "2023-24", "--terms", "1-4", "--format", "json", env=env
+    )
     assert report.returncode == 0, report.stderr
     tables = json.loads(report.stdout)
 

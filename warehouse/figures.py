@@ -36,6 +36,7 @@ class Figure:
     key: str
     sort_order: int
     label: str
+    short_label: str  # in table columns and chart axes: "Funding per pupil on roll"
     report_table: str  # "Table 1", "2.22", or "" for a figure the report has no table for
     in_committee_tables: bool
     unit: str  # percent | pupils | events | GBP
@@ -51,6 +52,12 @@ class Figure:
     def title(self) -> str:
         """The label with the report's table: "Settings attending LIFT (Table 2)"."""
         return f"{self.label} ({self.report_table})" if self.report_table else self.label
+
+    @property
+    def column(self) -> str:
+        """A table column or axis title for the figure, with its unit: "EHC plan rate (%)"."""
+        suffix = {"percent": " (%)", "GBP": " (£)"}.get(self.unit, "")
+        return self.short_label + suffix
 
     @property
     def has_direction(self) -> bool:
@@ -71,6 +78,7 @@ def catalogue() -> dict[str, Figure]:
             key=r["figure_key"],
             sort_order=int(r["sort_order"]),
             label=r["label"],
+            short_label=r["short_label"],
             report_table=r["report_table"],
             in_committee_tables=r["in_committee_tables"] == "true",
             unit=r["unit"],

@@ -363,7 +363,9 @@ def _build_data_docs(result: LoadResult, warehouse: Path) -> str | None:
     if not result.audit.checks:
         return None
     root = data_docs_dir(warehouse)
-    index = build_data_docs(result.audit.checks, root.joinpath(result.load_id), run_name=result.load_id)
+    index = build_data_docs(
+        result.audit.checks, root.joinpath(result.load_id), run_name=result.load_id
+    )
     for old in sorted(p for p in root.iterdir() if p.is_dir())[:-KEEP_DATA_DOCS]:
         shutil.rmtree(old, ignore_errors=True)
     return str(index)

@@ -8,16 +8,19 @@ to a temporary folder; the tests read it:
 - every mart (models/marts/) has an enforced contract, and every column of it a data type
   and a description; every model has a description;
 - a mart column whose constraint already guarantees not_null/unique has no data test that
-  repeats it (the constraint replaced the test to make the build cheaper).
+  repeats it (the constraint replaced the test to make the build cheaper);
+- `make docs` builds dbt's docs site as one self-contained page the dashboard serves.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +163,31 @@ def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) ->
         if kind in ("not_null", "unique") and kind in guaranteed.get((attached, column), set()):
             repeated.append(test["name"])
     assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+@pytest.mark.dbt
+def test_make_docs_builds_a_self_contained_docs_site(demo_warehouse: Path, tmp_path: Path) -> None:
+    """`make docs` on a built warehouse: one HTML file with the project in it, nothing it
+    must fetch from the internet to show, and Streamlit set to serve it from static/."""
+    warehouse = tmp_path / "stls.duckdb"
+    shutil.copy(demo_warehouse, warehouse)
+    out = tmp_path / "site" / "index.html"
+    result = subprocess.run(
+        # -o: never reinstall the venv from inside a test
+        ["make", "-o", ".venv/.installed", "docs", f"DOCS={out}", f"STLS_WAREHOUSE={warehouse}"],
+        cwd=ROOT,
+        env={**os.environ, "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = out.read_text(encoding="utf-8")
+    assert "mart_figure_district_term" in html and "page_data_quality" in html
+    # Everything is inline: no script, stylesheet or image loaded from another host.
+    external = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", html)
+    assert not external, external
+    # The docs' usage tracker (the one thing that would call out) is off in the manifest.
+    assert '"send_anonymous_usage_stats": false' in html
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True

@@ -53,13 +53,20 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# SQL too: sqlfluff with dbt's templater (dbt/.sqlfluff) compiles the project, so it needs a
+# warehouse path; a throwaway one is enough (about 20-30 s, so not part of `make test`).
+SQLFLUFF = tmp=$$(mktemp -d) && cd dbt && STLS_WAREHOUSE=$$tmp/lint.duckdb DO_NOT_TRACK=1 \
+	../$(BIN)/sqlfluff $(1) models tests; status=$$?; rm -rf $$tmp; exit $$status
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call SQLFLUFF,lint)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(call SQLFLUFF,fix)
 
 # What a load costs (read, raw, audit with GX, dbt) and peak memory, against targets.
 bench: $(STAMP)

@@ -52,6 +52,9 @@ spine as (
         has_published_return
 
     from district_terms
+    -- a term whose only returns were held, in a year with nothing published yet (the first
+    -- file of a new year held back), has no figure: its year is not in dim_academic_year
+    where academic_year in (select academic_years.academic_year from academic_years)
 
     union all
 

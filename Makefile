@@ -10,7 +10,7 @@ export STLS_WAREHOUSE
 
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup demo lint format bench screenshots browser clean
+.PHONY: run test setup demo docs lint format bench screenshots browser clean
 
 # The venv is rebuilt when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -27,20 +27,46 @@ $(STLS_WAREHOUSE): | $(STAMP)
 demo: $(STAMP)
 	$(BIN)/stls demo
 
-run: $(STAMP) $(STLS_WAREHOUSE)
+run: $(STAMP) $(STLS_WAREHOUSE) $(DOCS)
 	$(BIN)/stls dashboard --port $(PORT)
+
+# dbt's docs site (models, columns, tests, lineage, exposures) as one self-contained page,
+# served by the dashboard at /app/static/dbt-docs/index.html (.streamlit/config.toml turns
+# on static serving). dbt reads the warehouse's catalogue, so the demo is built first if
+# there is none. `make run` rebuilds it when the warehouse or the dbt project changed.
+DOCS := static/dbt-docs/index.html
+DBT_SOURCES := $(shell find dbt -path dbt/target -prune -o -path dbt/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
+
+docs: $(STAMP) $(STLS_WAREHOUSE)
+	rm -f $(DOCS)
+	$(MAKE) $(DOCS)
+
+$(DOCS): $(STLS_WAREHOUSE) $(DBT_SOURCES) | $(STAMP)
+	cd dbt && STLS_WAREHOUSE=$(abspath $(STLS_WAREHOUSE)) DO_NOT_TRACK=1 \
+		../$(BIN)/dbt --quiet docs generate --static --profiles-dir . \
+		--target-path target/docs --log-path logs
+	mkdir -p $(dir $(DOCS))
+	cp dbt/target/docs/static_index.html $(DOCS)
+	@echo "dbt docs: $(DOCS) (served at http://localhost:$(PORT)/app/static/dbt-docs/index.html)"
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# SQL too: sqlfluff with dbt's templater (dbt/.sqlfluff) compiles the project, so it needs a
+# warehouse path; a throwaway one is enough (about 20-30 s, so not part of `make test`).
+SQLFLUFF = tmp=$$(mktemp -d) && cd dbt && STLS_WAREHOUSE=$$tmp/lint.duckdb DO_NOT_TRACK=1 \
+	../$(BIN)/sqlfluff $(1) models tests; status=$$?; rm -rf $$tmp; exit $$status
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call SQLFLUFF,lint)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(call SQLFLUFF,fix)
 
 # What a load costs (read, raw, audit with GX, dbt) and peak memory, against targets.
 bench: $(STAMP)
@@ -55,4 +81,4 @@ screenshots: $(STAMP)
 	STLS_SCREENSHOTS=screenshots $(BIN)/python -m pytest tests/test_browser.py -q
 
 clean:
-	rm -rf $(VENV) dbt/target dbt/logs warehouse/*.duckdb*
+	rm -rf $(VENV) dbt/target dbt/logs warehouse/*.duckdb* static/dbt-docs

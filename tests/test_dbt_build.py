@@ -16,6 +16,7 @@ Expected figures below are worked out by hand from these rows.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import duckdb
 import pytest
 
 from warehouse import dbt
+from warehouse.audit import backfill_row_values
 from warehouse.schema import ensure_schemas
 
 pytestmark = pytest.mark.dbt
@@ -184,6 +186,8 @@ def write_warehouse(path: Path) -> None:
         else:
             sid = submission("L1/4", "funding", cell, "2023-24", None, None, 1, "published")
             outcome("funding", lin, sid, cell, "2023-24", None, None, "published")
+    # The audit's reading of every cell (dq.<source>_values), by the audit's own code.
+    assert backfill_row_values(con) > 0
     con.close()
 
 
@@ -210,7 +214,10 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
 def test_build_runs_every_node_and_test(built: tuple[dbt.DbtResult, Path]) -> None:
     result, path = built
     counts = result.counts
-    assert set(counts) <= {"success", "pass"}, result.summary()
+    assert set(counts) <= {"success", "pass", "no-op"}, result.summary()
+    # dbt lists the exposures (pages, the committee tables) as nodes with nothing to run
+    no_op = {node.resource_type for node in result.nodes if node.status == "no-op"}
+    assert no_op <= {"exposure"}, result.summary()
     kinds = {node.resource_type for node in result.nodes}
     assert {"seed", "model", "test", "unit_test"} <= kinds
     assert result.work_dir == path.with_name("w.duckdb.dbt")
@@ -253,10 +260,11 @@ def test_fact_grains_are_unique(con: duckdb.DuckDBPyConnection) -> None:
         "fct_district_term_submission": "district_sk, term_sk",
         "fct_census": "district_sk, census_year, phase_sk",
         "fct_funding": "district_sk, academic_year_sk",
-        "mart_engagement_district_term": "district_sk, term_sk, phase_sk",
-        "mart_caseload_district_term": "district_sk, term_sk",
-        "mart_funding_district_year": "district_sk, academic_year_sk",
-        "mart_inclusion_district_year": "district_sk, census_year",
+        "fct_figure_district_term": "figure_sk, breakdown_sk, district_sk, academic_year_sk,"
+        " term_sk",
+        "mart_figure_district_term": "figure_key, breakdown, district_name, academic_year,"
+        " term_number",
+        "mart_return_status_district_term": "district_name, academic_year, term_number",
     }
     for table, grain in grains.items():
         duplicates = one(
@@ -284,6 +292,20 @@ def termly(con, district, year, term, phase, measure):
     return rows[0][0] if rows else None
 
 
+FIGURE_SQL = """
+    select is_known, numerator, denominator, reason_code, census_year_used, census_is_fallback
+    from marts.mart_figure_district_term
+    where figure_key = ? and breakdown = ? and district_name = ? and academic_year = ?
+      and term_number is not distinct from ?
+"""
+
+
+def figure(con, key, breakdown, district, year, term=None):
+    """One row of the figure mart: (is_known, numerator, denominator, reason_code,
+    census_year_used, census_is_fallback)."""
+    return one(con, FIGURE_SQL, [key, breakdown, district, year, term])
+
+
 def test_later_published_submission_replaces_the_earlier_as_a_whole(con) -> None:
     assert termly(con, "Dover", "2023-24", 1, "primary", "caseload") == 210
     assert termly(con, "Dover", "2023-24", 1, "school_age", "targets_reviewed") == 120
@@ -303,6 +325,11 @@ def test_later_published_submission_replaces_the_earlier_as_a_whole(con) -> None
         " where d.district_name = 'Dover' and t.academic_year = '2023-24' and t.term_number = 1",
     )
     assert figures_in_force == 15
+    # So the figure built on it is unknown for that district-term (not 0, not the old value).
+    known, numerator, _, reason, *_ = figure(
+        con, "transition_events_avg", "early_years", "Dover", "2023-24", 1
+    )
+    assert (known, numerator, reason) == (False, None, "measure_missing")
 
 
 def test_held_submission_keeps_the_earlier_published_figures(con) -> None:
@@ -316,40 +343,53 @@ def test_held_submission_keeps_the_earlier_published_figures(con) -> None:
     assert row == ("dover_2023-24_t2.csv", 1)
     # Published district-terms: Dover T1, T2; Ashford T1, T2 (2023-24) and T6 (2022-23).
     assert one(con, "select count(*) from marts.fct_district_term_submission") == 5
-    assert one(con, "select count(*) from marts.mart_caseload_district_term") == 5
-    assert one(con, "select count(*) from marts.mart_engagement_district_term") == 15
+    status = one(
+        con,
+        "select return_status from marts.mart_return_status_district_term"
+        " where district_name = 'Dover' and academic_year = '2023-24' and term_number = 2",
+    )
+    assert status == "published_held"
+    published = "select count(*) from marts.mart_return_status_district_term"
+    assert one(con, published + " where has_published_return") == 5
+    known = "select count(*) from marts.mart_figure_district_term where is_known"
+    assert one(con, known + " and figure_key = 'caseload_avg' and breakdown = 'primary'") == 5
+    assert one(con, known + " and figure_key = 'engagement_pct'") == 15
 
 
 def test_quarantined_rows_and_stated_totals_are_not_loaded(con) -> None:
     assert one(con, "select count(*) from marts.fct_termly_return where value = 999") == 0
-    assert one(con, "select count(*) from marts.fct_funding") == 2
-    check = one(
-        con,
-        "select academic_year, stated_total, sum_of_district_totals, difference"
-        " from marts.mart_funding_county_check",
-    )
-    assert [check[0], *map(float, check[1:])] == ["2023-24", 966000.0, 966070.0, -70.0]
+    # The funding file's stated Total (966,000) is never a district (the county check is
+    # the audit's): only Dover's and Ashford's SLAs are here.
+    count, total = one(con, "select count(*), sum(total_budget) from marts.fct_funding")
+    assert (count, float(total)) == (2, 463230.0 + 502840.0)
 
 
 def test_funding_money_and_per_pupil_figures(con) -> None:
     row = one(
         con,
         """
-        select core_budget, outreach_budget, total_budget, other_income, census_year_used,
-               pupils_primary_secondary, sen_pupils_primary_secondary, published_terms,
-               caseload_avg_all_phases, funding_per_pupil, funding_per_sen_pupil,
-               funding_per_caseload_pupil
-        from marts.mart_funding_district_year
-        where district_name = 'Dover' and academic_year = '2023-24'
+        select f.core_budget, f.outreach_budget, f.total_budget, f.other_income
+        from marts.fct_funding f join marts.dim_district d using (district_sk)
+        join marts.dim_academic_year y using (academic_year_sk)
+        where d.district_name = 'Dover' and y.academic_year = '2023-24'
         """,
     )
-    assert [float(v) for v in row[:4]] == [283230.0, 180000.0, 463230.0, 0.0]
-    assert row[4:8] == (2023, 18000, 2800, 2)
+    assert [float(v) for v in row] == [283230.0, 180000.0, 463230.0, 0.0]
+    # Per pupil on roll and per SEN pupil: against census 2023 (2024 is not published).
+    per_pupil = figure(con, "funding_per_pupil", "all", "Dover", "2023-24")
+    assert per_pupil == (True, 463230.0, 10000.0 + 8000.0, None, 2023, True)
+    per_sen = figure(con, "funding_per_sen_pupil", "all", "Dover", "2023-24")
+    assert per_sen[:3] == (True, 463230.0, 1200.0 + 900.0 + 400.0 + 300.0)
+    # Per caseload pupil is pooled term by term: the budget over each term's caseload.
     # Caseload all phases: T1 110+210+40 = 360, T2 120+220+50 = 390; average 375.
-    assert row[8] == pytest.approx(375.0)
-    assert row[9] == pytest.approx(463230 / 18000)
-    assert row[10] == pytest.approx(463230 / 2800)
-    assert row[11] == pytest.approx(463230 / 375)
+    terms = con.execute(
+        "select term_number, numerator, denominator from marts.mart_figure_district_term"
+        " where figure_key = 'funding_per_caseload_pupil' and district_name = 'Dover'"
+        " and academic_year = '2023-24' and is_known order by term_number"
+    ).fetchall()
+    assert terms == [(1, 463230.0, 360.0), (2, 463230.0, 390.0)]
+    pooled = sum(t[1] for t in terms) / sum(t[2] for t in terms)
+    assert pooled == pytest.approx(463230 / 375)
     types = dict(
         con.execute(
             "select column_name, data_type from information_schema.columns"
@@ -363,43 +403,67 @@ def test_pooled_rates_match_hand_computed_values(con) -> None:
     # Dover 2023-24, T1 + T2, three phases, against census 2023 (the fallback).
     engaged, settings, fallback = one(
         con,
-        "select sum(settings_engaged), sum(census_settings), bool_and(census_is_fallback)"
-        " from marts.mart_engagement_district_term"
-        " where district_name = 'Dover' and academic_year = '2023-24'",
+        "select sum(numerator), sum(denominator), bool_and(census_is_fallback)"
+        " from marts.mart_figure_district_term where figure_key = 'engagement_pct'"
+        " and district_name = 'Dover' and academic_year = '2023-24'",
     )
     assert (engaged, settings, fallback) == (80 + 45 + 9 + 70 + 40 + 8, 2 * 160, True)
-    primary = one(
-        con,
-        "select engagement_pct from marts.mart_engagement_district_term"
-        " where district_name = 'Dover' and academic_year = '2023-24' and term_number = 1"
-        " and phase_code = 'primary'",
-    )
-    assert primary == pytest.approx(100 * 45 / 50)
+    primary = figure(con, "engagement_pct", "primary", "Dover", "2023-24", 1)
+    assert primary[:3] == (True, 45, 50)
     # Inclusion, Ashford census 2023 (academic year 2022-23, term 6 only).
-    row = one(
-        con,
-        """
-        select ehcp_rate_pct, sen_support_rate_pct, published_terms, engagement_pct,
-               lift_attendance_pct, targets_reviewed_pct_of_open_cases,
-               cases_closed_targets_met_pct_of_reviewed
-        from marts.mart_inclusion_district_year
-        where district_name = 'Ashford' and census_year = 2023
-        """,
+    ehcp = figure(con, "ehcp_rate_pct", "school_age", "Ashford", "2022-23")
+    assert ehcp[:3] == (True, 350 + 250, 9000 + 7000)
+    sen = figure(con, "sen_support_rate_pct", "school_age", "Ashford", "2022-23")
+    assert sen[:3] == (True, 1000 + 700, 9000 + 7000)
+    for key, numerator in (("engagement_pct", 50 + 35 + 7), ("lift_attendance_pct", 10 + 18 + 2)):
+        pooled = one(
+            con,
+            "select sum(numerator), sum(denominator) from marts.mart_figure_district_term"
+            " where figure_key = ? and district_name = 'Ashford' and academic_year = '2022-23'",
+            [key],
+        )
+        assert pooled == (numerator, 80 + 40 + 8), key
+    # school-age caseload is primary + secondary: 140 + 20
+    reviewed = figure(
+        con, "targets_reviewed_pct_of_open_cases", "school_age", "Ashford", "2022-23", 6
     )
-    assert row[0] == pytest.approx(100 * 600 / 16000)
-    assert row[1] == pytest.approx(100 * 1700 / 16000)
-    assert row[2] == 1
-    assert row[3] == pytest.approx(100 * (50 + 35 + 7) / (80 + 40 + 8))
-    assert row[4] == pytest.approx(100 * (10 + 18 + 2) / (80 + 40 + 8))
-    assert row[5] == pytest.approx(100 * 50 / 160)
-    assert row[6] == pytest.approx(100 * 10 / 50)
-    # Dover has no published term in 2022-23: its service measures are unknown, not 0.
-    dover = one(
-        con,
-        "select published_terms, engagement_pct from marts.mart_inclusion_district_year"
-        " where district_name = 'Dover' and census_year = 2023",
+    assert reviewed[:3] == (True, 50, 140 + 20)
+    closed = figure(
+        con, "cases_closed_targets_met_pct_of_reviewed", "school_age", "Ashford", "2022-23", 6
     )
-    assert dover == (0, None)
+    assert closed[:3] == (True, 10, 50)
+    # Dover has no published term in 2022-23: its service figures are unknown, not 0.
+    dover = figure(con, "engagement_pct", "primary", "Dover", "2022-23", 6)
+    assert dover[:4] == (False, None, None, "no_published_return")
+
+
+def test_mart_contracts_are_enforced_by_the_tables(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path
+) -> None:
+    """The marts are created with their contracts' constraints: DuckDB itself refuses a row
+    that breaks one (what the not_null/unique/non_negative data tests used to find)."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built[1], copy)
+    con = duckdb.connect(str(copy))
+    try:
+        bad = [
+            # a duplicate of the grain (primary key)
+            "insert into marts.fct_termly_return select * from marts.fct_termly_return limit 1",
+            # a negative count (check)
+            "insert into marts.fct_census select * replace (-1 as settings, 1999 as census_year)"
+            " from marts.fct_census limit 1",
+            # a figure with a numerator but a reason it is unknown (model-level check)
+            "insert into marts.mart_figure_district_term select * replace"
+            " ('no_published_return' as reason_code, 'x' || figure_key as figure_key)"
+            " from marts.mart_figure_district_term where is_known limit 1",
+            # no district (not null)
+            "update marts.mart_return_status_district_term set area = null",
+        ]
+        for sql in bad:
+            with pytest.raises(duckdb.ConstraintException):
+                con.execute(sql)
+    finally:
+        con.close()
 
 
 def test_a_failing_build_raises_one_line(tmp_path: Path) -> None:

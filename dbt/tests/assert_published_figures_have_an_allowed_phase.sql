@@ -14,7 +14,10 @@ measures as (
 
 )
 
-select figures.submission_id, figures.measure_code, figures.phase_code
+select
+    figures.submission_id,
+    figures.measure_code,
+    figures.phase_code
 from figures
 inner join measures using (measure_code)
 where not list_contains(string_split(measures.allowed_phases, '|'), figures.phase_code)

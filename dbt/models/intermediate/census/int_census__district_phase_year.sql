@@ -7,7 +7,10 @@ with
 
 years as (
 
-    select academic_year, census_year from {{ ref('int_academic_years') }}
+    select
+        academic_year,
+        census_year
+    from {{ ref('int_academic_years') }}
 
 ),
 

@@ -79,13 +79,25 @@ final as (
     select * from termly_values
     union all by name
     select
-        'census' as source, field, phase, district, academic_year,
-        cast(null as integer) as term_number, value, census_year_used
+        'census' as source,
+        field,
+        phase,
+        district,
+        academic_year,
+        cast(null as integer) as term_number,
+        value,
+        census_year_used
     from census_values
     union all by name
     select
-        'funding' as source, field, cast(null as varchar) as phase, district, academic_year,
-        cast(null as integer) as term_number, value, cast(null as integer) as census_year_used
+        'funding' as source,
+        field,
+        cast(null as varchar) as phase,
+        district,
+        academic_year,
+        cast(null as integer) as term_number,
+        value,
+        cast(null as integer) as census_year_used
     from funding_values
 
 )

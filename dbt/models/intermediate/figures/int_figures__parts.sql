@@ -49,10 +49,20 @@ breakdowns as (
 
 sides as (
 
-    select figure_key, breakdown, breakdown_order, 'numerator' as side, numerator as expression
+    select
+        figure_key,
+        breakdown,
+        breakdown_order,
+        'numerator' as side,
+        numerator as expression
     from breakdowns
     union all
-    select figure_key, breakdown, breakdown_order, 'denominator' as side, denominator as expression
+    select
+        figure_key,
+        breakdown,
+        breakdown_order,
+        'denominator' as side,
+        denominator as expression
     from breakdowns
     where nullif(trim(denominator), '') is not null
 
@@ -86,7 +96,8 @@ expressions as (
         end as expression
 
     from alternatives
-    where not contains(alternative, '=')
+    where
+        not contains(alternative, '=')
         or trim(split_part(alternative, '=', 1)) = breakdown
 
 ),
@@ -113,16 +124,19 @@ parsed as (
         breakdown_order,
         side,
         term,
-        case when contains(split_part(term, '@', 1), '.')
-            then trim(split_part(split_part(term, '@', 1), '.', 1))
+        case
+            when contains(split_part(term, '@', 1), '.')
+                then trim(split_part(split_part(term, '@', 1), '.', 1))
             else 'return'
         end as source,
-        trim(case when contains(split_part(term, '@', 1), '.')
-            then split_part(split_part(term, '@', 1), '.', 2)
+        trim(case
+            when contains(split_part(term, '@', 1), '.')
+                then split_part(split_part(term, '@', 1), '.', 2)
             else split_part(term, '@', 1)
         end) as field,
-        case when contains(term, '@')
-            then trim(split_part(term, '@', 2))
+        case
+            when contains(term, '@')
+                then trim(split_part(term, '@', 2))
             else breakdown
         end as requested_phase
 
@@ -134,14 +148,23 @@ parsed as (
 -- census phases; money, no phase.
 reported as (
 
-    select 'return' as source, measures.measure_code as field, trim(phase.value) as phase
+    select
+        'return' as source,
+        measures.measure_code as field,
+        trim(phase.value) as phase
     from measures, unnest(string_split(measures.allowed_phases, '|')) as phase (value)
     union all
-    select 'census', field.value, phases.phase_code
+    select
+        'census' as source,
+        field.value as field,
+        phases.phase_code as phase
     from phases, unnest(['settings', 'pupils', 'sen_support', 'ehcp']) as field (value)
     where phases.in_census
     union all
-    select 'funding', field.value, null
+    select
+        'funding' as source,
+        field.value as field,
+        null as phase
     from unnest(['core_budget', 'outreach_budget', 'total_budget', 'other_income']) as field (value)
 
 ),
@@ -156,7 +179,8 @@ wanted as (
             when parsed.requested_phase = 'all' then 'all'
             when parsed.requested_phase = 'school_age' and not exists (
                 select 1 from reported
-                where reported.source = parsed.source
+                where
+                    reported.source = parsed.source
                     and reported.field = parsed.field
                     and reported.phase = 'school_age'
             ) then 'school_age_parts'
@@ -169,7 +193,8 @@ wanted as (
 
 school_age_parts as (
 
-    select phase_code from phases where is_school_age and in_census
+    select phase_code from phases
+    where is_school_age and in_census
 
 ),
 
@@ -189,17 +214,18 @@ resolved as (
 
     from wanted
     left join reported
-        on reported.source = wanted.source
-        and reported.field = wanted.field
-        and (
-            wanted.phase_rule is null
-            or wanted.phase_rule = 'all'
-            or reported.phase = wanted.phase_rule
-            or (
-                wanted.phase_rule = 'school_age_parts'
-                and reported.phase in (select phase_code from school_age_parts)
+        on
+            reported.source = wanted.source
+            and reported.field = wanted.field
+            and (
+                wanted.phase_rule is null
+                or wanted.phase_rule = 'all'
+                or reported.phase = wanted.phase_rule
+                or (
+                    wanted.phase_rule = 'school_age_parts'
+                    and reported.phase in (select phase_code from school_age_parts)
+                )
             )
-        )
 
 ),
 

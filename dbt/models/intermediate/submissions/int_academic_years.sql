@@ -77,6 +77,6 @@ final as (
 select
     *,
     -- true whenever the year's own census is not the one used (an earlier one, or none)
-    census_year_used is distinct from census_year as census_is_fallback
+    (census_year_used is distinct from census_year) as census_is_fallback
 
 from final

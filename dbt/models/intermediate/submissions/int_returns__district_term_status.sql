@@ -54,10 +54,12 @@ latest_held as (
 
     from submissions as held
     left join in_force
-        on in_force.district = held.district
-        and in_force.academic_year = held.academic_year
-        and in_force.term_number = held.term_number
-    where held.submission_status = 'held'
+        on
+            in_force.district = held.district
+            and in_force.academic_year = held.academic_year
+            and in_force.term_number = held.term_number
+    where
+        held.submission_status = 'held'
         and (in_force.submission_id is null or held.received_seq > in_force.received_seq)
     qualify row_number() over (
         partition by held.district, held.academic_year, held.term_number
@@ -104,13 +106,15 @@ final as (
 
     from spine
     left join in_force
-        on in_force.district = spine.district
-        and in_force.academic_year = spine.academic_year
-        and in_force.term_number = spine.term_number
+        on
+            in_force.district = spine.district
+            and in_force.academic_year = spine.academic_year
+            and in_force.term_number = spine.term_number
     left join latest_held
-        on latest_held.district = spine.district
-        and latest_held.academic_year = spine.academic_year
-        and latest_held.term_number = spine.term_number
+        on
+            latest_held.district = spine.district
+            and latest_held.academic_year = spine.academic_year
+            and latest_held.term_number = spine.term_number
 
 )
 

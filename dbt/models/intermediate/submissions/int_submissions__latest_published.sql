@@ -50,11 +50,12 @@ held_after_latest as (
 
     from latest
     left join submissions as held
-        on held.source = latest.source
-        and held.district = latest.district
-        and held.period = latest.period
-        and held.submission_status = 'held'
-        and held.received_seq > latest.received_seq
+        on
+            held.source = latest.source
+            and held.district = latest.district
+            and held.period = latest.period
+            and held.submission_status = 'held'
+            and held.received_seq > latest.received_seq
 
     group by latest.submission_id
 
@@ -69,8 +70,10 @@ final as (
         latest.period,
         coalesce(
             latest.academic_year,
-            case when latest.census_year is not null
-                then {{ academic_year_for_census('latest.census_year') }} end
+            case
+                when latest.census_year is not null
+                    then {{ academic_year_for_census('latest.census_year') }}
+            end
         ) as academic_year,
         latest.term_number,
         latest.census_year,

@@ -41,8 +41,9 @@ joined as (
 
     from row_values
     inner join outcomes
-        on outcomes.file_id = row_values.file_id
-        and outcomes.row_number = row_values.row_number
+        on
+            outcomes.file_id = row_values.file_id
+            and outcomes.row_number = row_values.row_number
     inner join in_force
         on in_force.submission_id = outcomes.submission_id
 

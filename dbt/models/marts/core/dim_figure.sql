@@ -46,8 +46,10 @@ final as (
         figures.figure_key,
         figures.sort_order,
         figures.label,
-        case when figures.report_table is not null
-            then figures.label || ' (' || figures.report_table || ')'
+        figures.short_label,
+        case
+            when figures.report_table is not null
+                then figures.label || ' (' || figures.report_table || ')'
             else figures.label
         end as title,
         figures.report_table,

@@ -23,8 +23,9 @@ final as (
         terms.term_number,
         terms.term_name,
         terms.months,
-        academic_years.academic_year || ' T' || cast(terms.term_number as varchar)
-            || ' (' || terms.term_name || ')' as term_label,
+        concat(
+            academic_years.academic_year, ' T', terms.term_number, ' (', terms.term_name, ')'
+        ) as term_label,
         academic_years.start_year * 10 + terms.term_number as term_sort
 
     from academic_years

@@ -52,6 +52,9 @@ spine as (
         has_published_return
 
     from district_terms
+    -- a term whose only returns were held, in a year with nothing published yet (the first
+    -- file of a new year held back), has no figure: its year is not in dim_academic_year
+    where academic_year in (select academic_years.academic_year from academic_years)
 
     union all
 
@@ -88,12 +91,13 @@ part_values as (
     inner join spine
         on spine.grain = parts.grain
     left join inputs
-        on inputs.source = parts.source
-        and inputs.field = parts.field
-        and inputs.phase is not distinct from parts.phase
-        and inputs.district = spine.district
-        and inputs.academic_year = spine.academic_year
-        and (inputs.term_number = spine.term_number or inputs.term_number is null)
+        on
+            inputs.source = parts.source
+            and inputs.field = parts.field
+            and inputs.phase is not distinct from parts.phase
+            and inputs.district = spine.district
+            and inputs.academic_year = spine.academic_year
+            and (inputs.term_number = spine.term_number or inputs.term_number is null)
 
 ),
 
@@ -114,10 +118,11 @@ combined as (
         bool_or(value is null and source = 'census') as census_part_missing,
         bool_or(value is null and source = 'funding') as funding_part_missing,
         string_agg(
-            case when value is null
-                then field || coalesce(' (' || phase || ')', '')
+            case
+                when value is null
+                    then field || coalesce(' (' || phase || ')', '')
             end,
-            ', ' order by side desc, source, field, phase
+            ', ' order by side desc, source asc, field asc, phase asc
         ) as missing_parts,
         max(census_year_used) as census_year_used
 
@@ -148,8 +153,9 @@ final as (
         {{ surrogate_key(['breakdown']) }} as breakdown_sk,
         {{ surrogate_key(['district']) }} as district_sk,
         {{ surrogate_key(['academic_year']) }} as academic_year_sk,
-        case when term_number is not null
-            then {{ surrogate_key(['academic_year', 'term_number']) }}
+        case
+            when term_number is not null
+                then {{ surrogate_key(['academic_year', 'term_number']) }}
         end as term_sk,
         figure_key,
         breakdown,

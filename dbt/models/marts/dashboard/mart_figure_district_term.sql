@@ -40,8 +40,10 @@ final as (
         figure_rows.reason,
         academic_years.census_year,
         figure_rows.census_year_used,
-        figure_rows.census_year_used is distinct from academic_years.census_year
-            and figure_rows.census_year_used is not null as census_is_fallback
+        (
+            figure_rows.census_year_used is distinct from academic_years.census_year
+            and figure_rows.census_year_used is not null
+        ) as census_is_fallback
 
     from figure_rows
     inner join districts

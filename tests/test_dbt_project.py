@@ -1,0 +1,193 @@
+"""The dbt project as an analyst meets it: `dbt parse` in dbt/ with the committed
+profiles.yml, and what its manifest promises.
+
+One real `dbt parse` (the dbt command, in a subprocess, from inside dbt/) writes the manifest
+to a temporary folder; the tests read it:
+
+- every dashboard page (pages/*.py) and `stls report tables` has an exposure naming it;
+- every mart (models/marts/) has an enforced contract, and every column of it a data type
+  and a description; every model has a description;
+- a mart column whose constraint already guarantees not_null/unique has no data test that
+  repeats it (the constraint replaced the test to make the build cheaper);
+- `make docs` builds dbt's docs site as one self-contained page the dashboard serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = ROOT / "dbt"
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+
+def dbt_command() -> str:
+    """The dbt of the interpreter running the tests (the project's venv), else PATH's."""
+    beside = Path(sys.executable).with_name("dbt")
+    found = str(beside) if beside.exists() else shutil.which("dbt")
+    assert found, "no dbt command next to the interpreter or on PATH"
+    return found
+
+
+def run_parse(tmp: Path) -> subprocess.CompletedProcess[str]:
+    """`dbt parse` run from dbt/, as an analyst would type it: no --profiles-dir, so dbt must
+    find the committed dbt/profiles.yml; HOME is empty so ~/.dbt/profiles.yml cannot help."""
+    home = tmp / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "STLS_WAREHOUSE": str(tmp / "any.duckdb"),
+        "DO_NOT_TRACK": "1",
+    }
+    env.pop("DBT_PROFILES_DIR", None)
+    args = ["parse", "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    return subprocess.run(
+        [dbt_command(), *args, "--no-partial-parse", "--no-use-colors"],
+        cwd=DBT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("dbt_parse")
+    result = run_parse(tmp)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((tmp / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+
+
+def marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [m for m in models(manifest) if m["original_file_path"].startswith("models/marts/")]
+    assert found, "no models under models/marts/"
+    return found
+
+
+def test_dbt_parse_works_in_dbt_folder_with_the_committed_profile(tmp_path: Path) -> None:
+    result = run_parse(tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["metadata"]["project_name"] == "stls"
+    assert any(n["resource_type"] == "model" for n in manifest["nodes"].values())
+
+
+def test_every_page_and_the_committee_tables_have_an_exposure(manifest: dict[str, Any]) -> None:
+    exposures = list(manifest["exposures"].values())
+    named = set()
+    for exposure in exposures:
+        meta = exposure.get("meta") or exposure.get("config", {}).get("meta") or {}
+        named.update(str(v) for v in meta.values())
+        if exposure.get("url"):
+            named.add(exposure["url"])
+    assert PAGES, "no pages/*.py found"
+    missing = [page for page in PAGES if not any(page in name for name in named)]
+    assert not missing, f"pages with no exposure (meta.page) in dbt/: {missing}"
+    assert "stls report tables" in named, "no exposure for `stls report tables`"
+    for exposure in exposures:
+        assert exposure["depends_on"]["nodes"], f"{exposure['name']} names nothing it reads"
+
+
+def test_exposures_name_the_marts_each_page_reads(manifest: dict[str, Any]) -> None:
+    reads = {}
+    for exposure in manifest["exposures"].values():
+        meta = exposure.get("meta") or {}
+        key = meta.get("page") or meta.get("command")
+        reads[key] = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+    assert "mart_figure_district_term" in reads["pages/overview.py"]
+    assert reads["stls report tables"] == reads["pages/overview.py"]
+    assert {"loads", "files", "submissions", "row_outcomes", "issues", "check_results"} <= (
+        reads["pages/data_quality.py"]
+    )
+    assert {"dim_figure", "dim_measure", "dim_phase"} <= reads["pages/about.py"]
+
+
+def test_every_mart_has_an_enforced_contract(manifest: dict[str, Any]) -> None:
+    loose = [m["name"] for m in marts(manifest) if not m["config"]["contract"]["enforced"]]
+    assert not loose, f"marts without an enforced contract: {loose}"
+
+
+def test_every_mart_column_has_a_type_and_a_description(manifest: dict[str, Any]) -> None:
+    problems = []
+    for mart in marts(manifest):
+        if not mart["columns"]:
+            problems.append(f"{mart['name']}: no columns listed")
+        for column in mart["columns"].values():
+            if not (column.get("description") or "").strip():
+                problems.append(f"{mart['name']}.{column['name']}: no description")
+            if not column.get("data_type"):
+                problems.append(f"{mart['name']}.{column['name']}: no data_type")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_model_has_a_description(manifest: dict[str, Any]) -> None:
+    bare = [m["name"] for m in models(manifest) if not (m.get("description") or "").strip()]
+    assert not bare, f"models without a description: {bare}"
+
+
+def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) -> None:
+    guaranteed: dict[tuple[str, str], set[str]] = {}
+    for mart in marts(manifest):
+        for column in mart["columns"].values():
+            types = {c["type"] for c in column.get("constraints", [])}
+            if "primary_key" in types:
+                types |= {"not_null", "unique"}
+            guaranteed[(mart["unique_id"], column["name"])] = types
+        for constraint in mart.get("constraints", []):
+            if constraint["type"] == "primary_key":
+                for name in constraint.get("columns", []):
+                    guaranteed.setdefault((mart["unique_id"], name), set()).add("not_null")
+    repeated = []
+    for test in manifest["nodes"].values():
+        if test["resource_type"] != "test" or not test.get("test_metadata"):
+            continue
+        kind = test["test_metadata"]["name"]
+        attached = test.get("attached_node")
+        column = test.get("column_name")
+        if kind in ("not_null", "unique") and kind in guaranteed.get((attached, column), set()):
+            repeated.append(test["name"])
+    assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+@pytest.mark.dbt
+def test_make_docs_builds_a_self_contained_docs_site(demo_warehouse: Path, tmp_path: Path) -> None:
+    """`make docs` on a built warehouse: one HTML file with the project in it, nothing it
+    must fetch from the internet to show, and Streamlit set to serve it from static/."""
+    warehouse = tmp_path / "stls.duckdb"
+    shutil.copy(demo_warehouse, warehouse)
+    out = tmp_path / "site" / "index.html"
+    result = subprocess.run(
+        # -o: never reinstall the venv from inside a test
+        ["make", "-o", ".venv/.installed", "docs", f"DOCS={out}", f"STLS_WAREHOUSE={warehouse}"],
+        cwd=ROOT,
+        env={**os.environ, "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = out.read_text(encoding="utf-8")
+    assert "mart_figure_district_term" in html and "page_data_quality" in html
+    # Everything is inline: no script, stylesheet or image loaded from another host.
+    external = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", html)
+    assert not external, external
+    # The docs' usage tracker (the one thing that would call out) is off in the manifest.
+    assert '"send_anonymous_usage_stats": false' in html
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, contracts, figures, ui
+from warehouse import analysis, app_data, contracts, figures, paths, ui
 
 ui.page_setup()
 st.title("About the data")
@@ -66,6 +66,11 @@ definitions = pd.DataFrame(
     ]
 )
 ui.data_table(definitions, {}, "Published definitions", "stls_definitions.csv", expanded=True)
+if paths.DBT_DOCS.exists():
+    st.markdown(
+        f"Every model, column and test of the warehouse, and which page reads what, is in "
+        f"[the warehouse's documentation (dbt)]({paths.DBT_DOCS_URL})."
+    )
 st.subheader("What the pages work out from the figures")
 added = pd.DataFrame(
     [

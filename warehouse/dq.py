@@ -343,29 +343,17 @@ def failing_rows(
 
 def holds(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every submission ever held, and the later published submission that released it
-    (null while it is still held)."""
+    (null while it is still held): what dbt decided (``mart_submission_history``)."""
     return _frame(
         cur,
         """
-        with held as (
-            select * from dq.submissions where status = 'held'
-        ),
-        published as (
-            select * from dq.submissions where status = 'published'
-        )
-        select h.district, h.source, h.academic_year, h.term, h.census_year,
-               h.file_name, h.load_id as held_in_load, h.reason,
-               arg_min(p.file_name, p.received_seq) as released_by_file,
-               arg_min(p.load_id, p.received_seq) as released_in_load,
-               count(p.submission_id) = 0 as still_held
-        from held h
-        left join published p
-            on p.source = h.source and p.district = h.district
-            and p.academic_year is not distinct from h.academic_year
-            and p.term is not distinct from h.term
-            and p.census_year is not distinct from h.census_year
-            and p.received_seq > h.received_seq
-        group by all
-        order by still_held desc, h.district, h.academic_year, h.term
+        select district_name as district, source, academic_year, term_number as term,
+               census_year, file_name, load_id as held_in_load, held_reason as reason,
+               replaced_by_file_name as released_by_file,
+               replaced_in_load_id as released_in_load,
+               submission_state = 'held' as still_held
+        from marts.mart_submission_history
+        where submission_status = 'held'
+        order by still_held desc, district, academic_year, term
         """,
     )

@@ -10,7 +10,7 @@ with
 
 submissions as (
 
-    select * from {{ ref('stg_dq__submissions') }}
+    select * from {{ ref('int_submissions__history') }}
     where source = 'termly_return'
 
 ),
@@ -44,26 +44,19 @@ terms_sent as (
 latest_held as (
 
     select
-        held.district,
-        held.academic_year,
-        held.term_number,
-        held.submission_id,
-        held.file_name,
-        held.held_reason,
-        held.received_seq
+        district,
+        academic_year,
+        term_number,
+        submission_id,
+        file_name,
+        held_reason,
+        received_seq
 
-    from submissions as held
-    left join in_force
-        on
-            in_force.district = held.district
-            and in_force.academic_year = held.academic_year
-            and in_force.term_number = held.term_number
-    where
-        held.submission_status = 'held'
-        and (in_force.submission_id is null or held.received_seq > in_force.received_seq)
+    from submissions
+    where is_still_held
     qualify row_number() over (
-        partition by held.district, held.academic_year, held.term_number
-        order by held.received_seq desc, held.submission_id desc
+        partition by district, academic_year, term_number
+        order by received_seq desc, submission_id desc
     ) = 1
 
 ),

@@ -1,92 +1,49 @@
--- The submission in force for each (source, district, period): the PUBLISHED submission
--- received last. A held submission never supersedes, so a district-period whose latest
--- file is held keeps its earlier published figures. Downstream models take rows from this
--- submission only, so a later published submission replaces the earlier one as a whole:
--- a figure missing from it does not survive from the earlier file.
+-- The submission in force for each (source, district, period): the published submission
+-- no later published one has superseded (int_submissions__history decides). A district-
+-- period whose latest file is held keeps its earlier published figures. Downstream models
+-- take rows from this submission only, so a later published submission replaces the
+-- earlier one as a whole: a figure missing from it does not survive from the earlier file.
 with
 
-submissions as (
+history as (
+
+    select * from {{ ref('int_submissions__history') }}
+
+),
+
+counted as (
 
     select
         *,
-        case source
-            when 'termly_return' then academic_year || ' T' || cast(term_number as varchar)
-            when 'census' then cast(census_year as varchar)
-            else academic_year
-        end as period
+        count(*) filter (where submission_status = 'published')
+            over (partition by source, district, period) as published_submissions,
+        count(*) filter (where is_still_held)
+            over (partition by source, district, period) as later_held_submissions
 
-    from {{ ref('stg_dq__submissions') }}
-
-),
-
-published as (
-
-    select
-        *,
-        row_number() over (
-            partition by source, district, period
-            order by received_seq desc, submission_id desc
-        ) as recency_rank,
-        count(*) over (partition by source, district, period) as published_submissions
-
-    from submissions
-    where submission_status = 'published'
-
-),
-
-latest as (
-
-    select * exclude (recency_rank)
-    from published
-    where recency_rank = 1
-
-),
-
-held_after_latest as (
-
-    select
-        latest.submission_id,
-        count(held.submission_id) as later_held_submissions
-
-    from latest
-    left join submissions as held
-        on
-            held.source = latest.source
-            and held.district = latest.district
-            and held.period = latest.period
-            and held.submission_status = 'held'
-            and held.received_seq > latest.received_seq
-
-    group by latest.submission_id
+    from history
 
 ),
 
 final as (
 
     select
-        latest.submission_id,
-        latest.source,
-        latest.district,
-        latest.period,
-        coalesce(
-            latest.academic_year,
-            case
-                when latest.census_year is not null
-                    then {{ academic_year_for_census('latest.census_year') }}
-            end
-        ) as academic_year,
-        latest.term_number,
-        latest.census_year,
-        latest.load_id,
-        latest.file_id,
-        latest.file_name,
-        latest.received_seq,
-        latest.rows,
-        latest.published_submissions,
-        held_after_latest.later_held_submissions
+        submission_id,
+        source,
+        district,
+        period,
+        academic_year,
+        term_number,
+        census_year,
+        load_id,
+        file_id,
+        file_name,
+        received_seq,
+        rows,
+        published_submissions,
+        later_held_submissions
 
-    from latest
-    inner join held_after_latest using (submission_id)
+    from counted
+    where is_in_force
 
 )
 

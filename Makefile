@@ -9,6 +9,9 @@ STLS_WAREHOUSE ?= warehouse/stls.duckdb
 export STLS_WAREHOUSE
 
 STAMP := $(VENV)/.installed
+# dbt's docs site, served by the dashboard (see `docs` below). Defined here, before `run`
+# names it as a prerequisite (make reads prerequisites as it meets each rule).
+DOCS := static/dbt-docs/index.html
 
 .PHONY: run test setup demo docs lint format bench screenshots browser clean
 
@@ -34,7 +37,6 @@ run: $(STAMP) $(STLS_WAREHOUSE) $(DOCS)
 # served by the dashboard at /app/static/dbt-docs/index.html (.streamlit/config.toml turns
 # on static serving). dbt reads the warehouse's catalogue, so the demo is built first if
 # there is none. `make run` rebuilds it when the warehouse or the dbt project changed.
-DOCS := static/dbt-docs/index.html
 DBT_SOURCES := $(shell find dbt -path dbt/target -prune -o -path dbt/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
 
 docs: $(STAMP) $(STLS_WAREHOUSE)

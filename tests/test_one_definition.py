@@ -303,3 +303,58 @@ def test_a_warehouse_from_before_the_audit_kept_its_reading_is_backfilled(tmp_pa
         con.close()
     assert missing == 0
     assert _published(upgraded) == _published(usual)
+
+
+@pytest.mark.dbt
+def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
+    """The audit checks settings engaged against the census before dbt runs (this load's
+    own census rows may be new), so it applies the census fallback to them itself. On
+    what is published, its choice must be dbt's: here Dover has a 2023 census only and
+    Thanet a 2022 one and a 2024 one, so 2023-24 returns fall back for Dover."""
+    from warehouse import expectations
+    from warehouse.load import _published_baseline
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name in ("dover_2023-24_t1.csv", "thanet_2023-24_t1.csv"):
+        shutil.copy(BATCH / "load1" / name, folder / name)
+    lines = (BATCH / "load1" / "census_2024.csv").read_text(encoding="utf-8").splitlines()
+    census = [lines[0]]
+    for line in lines[1:]:
+        if line.startswith("2024,Dover"):
+            census.append(line.replace("2024,Dover", "2023,Dover"))
+        else:
+            census += [line, line.replace("2024,Thanet", "2022,Thanet").replace(",5,", ",4,")]
+    (folder / "census.csv").write_text("\n".join(census) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "stls.duckdb"
+    load([folder], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        published, _ = _published_baseline(con)
+        submissions = con.sql(
+            """
+            select submission_id, district, academic_year
+            from intermediate.int_submissions__latest_published
+            where source = 'termly_return'
+            """
+        ).pl()
+        dbt_census = {
+            (d, y, p): (s, c)
+            for d, y, p, s, c in con.execute(
+                """
+                select district, academic_year, phase_code, settings, census_year_used
+                from intermediate.int_census__district_phase_year
+                """
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    audit = expectations._census_settings(submissions, published)
+    compared = 0
+    for row in audit.join(submissions, on="submission_id").iter_rows(named=True):
+        for phase in contracts.CENSUS_PHASES:
+            chosen = (row[f"census_settings_{phase}"], row[f"census_year_{phase}"])
+            assert chosen == dbt_census[(row["district"], row["academic_year"], phase)]
+            compared += 1
+    assert compared == 6
+    assert dbt_census[("Dover", "2023-24", "primary")][1] == 2023  # the fallback happened

@@ -20,7 +20,9 @@ Decisions, and why:
   more than 1% control characters are "not text".
 - **One header row**: the first row that is not blank (leading blank rows are skipped but
   counted). Headers match the contract case-insensitively after trimming, through
-  ``contracts.canonical_header``; two headers meaning the same column reject the file.
+  ``contracts.canonical_header``; two headers meaning the same column reject the file,
+  identical ones too (``value,value``), naming both and their column letters: taking
+  either would silently drop the other's figures.
 - **Row numbers** are what a person sees in Excel: the header is row 1 when it is the first
   line, the first data row is 2. Blank rows (every cell empty or spaces) are skipped but keep
   their number, so later rows are not renumbered. In a CSV a quoted value spanning several
@@ -729,8 +731,9 @@ def _frame_from_grid(grid: _Grid, progress: _Progress) -> pl.DataFrame:
     header = [rows[c][0] for c in cell_columns]
     data = rows.slice(1)
     width = grid.header_width if grid.header_width is not None else len(cell_columns)
-    columns = _name_columns(header[:width], data, cell_columns[:width])
-    source, mapping = _detect_source(list(columns))
+    named = _name_columns(header[:width], data, cell_columns[:width])
+    columns = {c.received: c.grid for c in named}
+    source, mapping = _detect_source(named)
     contract_columns = contracts.CONTRACTS[source].columns
     progress.source = source
     # Contract columns under their contract name; any other column under its own header.
@@ -763,11 +766,34 @@ def _is_filled(value: str | None) -> bool:
     return value is not None and value.strip(" \t\r\n") != ""
 
 
+@dataclass(frozen=True)
+class _Column:
+    """A column of the file: its header as received, its grid column, its position (1=A)."""
+
+    received: str
+    grid: str
+    position: int
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.position)
+
+
+def column_letter(position: int) -> str:
+    """Excel's letter for a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _name_columns(
     header: list[str | None], data: pl.DataFrame, cell_columns: list[str]
-) -> dict[str, str]:
-    """Received header -> grid column. Blank headers over data get a made-up name."""
-    named: dict[str, str] = {}
+) -> list[_Column]:
+    """The file's columns. Blank headers over data get a made-up name; two headers that
+    read as the same name (identical ones included) reject the file."""
+    named: list[_Column] = []
     for position, (title, column) in enumerate(zip(header, cell_columns, strict=True), 1):
         if _is_filled(title):
             received = title
@@ -775,25 +801,39 @@ def _name_columns(
             received = f"(no header, column {position})"
         else:
             continue  # an empty column with no header carries nothing
-        named[received] = column
-    _reject_duplicates(list(named), contracts.normalise_header, "read as")
+        named.append(_Column(received, column, position))
+    _reject_duplicates(named, contracts.normalise_header, "read as")
     return named
 
 
-def _reject_duplicates(headers: list[str], key: Callable[[str], str], meaning: str) -> None:
-    groups: dict[str, list[str]] = {}
-    for header in headers:
-        groups.setdefault(key(header) or header.strip().lower(), []).append(header)
+def _reject_duplicates(columns: list[_Column], key: Callable[[str], str], meaning: str) -> None:
+    """Reject a file with two columns of one name, naming both headers and their columns:
+    loading either would silently drop the other's figures."""
+    groups: dict[str, list[_Column]] = {}
+    for column in columns:
+        name = key(column.received) or column.received.strip().lower()
+        groups.setdefault(name, []).append(column)
     clashes = [(name, found) for name, found in groups.items() if len(found) > 1]
     if clashes:
         described = "; ".join(
-            f"{' and '.join(repr(h) for h in found)} ({meaning} {name})" for name, found in clashes
+            f"{' and '.join(repr(c.received) for c in found)} (columns "
+            f"{_and(c.letter for c in found)}, {meaning} {name})"
+            for name, found in clashes
         )
-        raise _Rejected(f"duplicate column names: {described}")
+        raise _Rejected(
+            f"duplicate column names: {described}; keep one column of each name "
+            "(the warehouse cannot tell which holds the right figures)"
+        )
 
 
-def _detect_source(headers: list[str]) -> tuple[str, dict[str, str]]:
+def _and(items: Iterable[str]) -> str:
+    listed = list(items)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
+def _detect_source(columns: list[_Column]) -> tuple[str, dict[str, str]]:
     """The source whose signature columns are all present; see ``_partial_source``."""
+    headers = [c.received for c in columns]
     mappings = {
         source: {h: contracts.canonical_header(h, source) for h in headers}
         for source in contracts.SOURCES
@@ -810,7 +850,7 @@ def _detect_source(headers: list[str]) -> tuple[str, dict[str, str]]:
         full = _partial_source(present, signature, headers)
     source = full[0]
     mapping = mappings[source]
-    _reject_duplicates(headers, lambda h: contracts.canonical_header(h, source), "both mean")
+    _reject_duplicates(columns, lambda h: contracts.canonical_header(h, source), "both mean")
     return source, mapping
 
 

@@ -1,0 +1,174 @@
+"""Received text never acts (issue 9): not as a formula in any CSV or workbook the product
+writes, not as Markdown or HTML on any page, not as terminal escapes in anything ``stls``
+prints; and a load or rollback never widens who can read the warehouse.
+
+The pages and commands run for real on ``hostile_warehouse`` (conftest): the demo after a
+load of Thanet's term 4 return carrying every payload."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import (
+    COMMAND_PAYLOAD,
+    FORMULA_PAYLOAD,
+    HOSTILE_FILE_NAME,
+    HTML_PAYLOAD,
+    MARKDOWN_PAYLOAD,
+    TERMINAL_PAYLOAD,
+)
+from streamlit.testing.v1 import AppTest
+
+from warehouse import formatting, read, render, report, safe_text
+
+ROOT = Path(__file__).parent.parent
+
+# OWASP's list: a cell starting with one of these is a formula to a spreadsheet.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?")
+
+
+def formula_cells(rows: list[list[str]]) -> list[str]:
+    """Cells a spreadsheet would run: starting with a trigger and not a plain number."""
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if cell.startswith(TRIGGERS) and not NUMBER.fullmatch(cell)
+    ]
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+# --- the helpers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        (FORMULA_PAYLOAD, "'" + FORMULA_PAYLOAD),
+        (COMMAND_PAYLOAD, "'" + COMMAND_PAYLOAD),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("  =1+1", "'  =1+1"),
+        ("\uff1d1+1", "'\uff1d1+1"),  # a full-width equals sign
+        ("-5", "-5"),
+        ("+3.5", "+3.5"),
+        ("-1,204", "-1,204"),
+        ("1e3", "1e3"),
+        ("Thanet", "Thanet"),
+        ("2023-24", "2023-24"),
+        (-5, -5),
+        (None, None),
+    ],
+)
+def test_spreadsheet_cells_are_neutralised_but_numbers_stay_numbers(cell, written) -> None:
+    assert safe_text.spreadsheet_cell(cell) == written
+
+
+def test_markdown_text_shows_every_payload_as_text() -> None:
+    for payload in (MARKDOWN_PAYLOAD, HTML_PAYLOAD, "# heading", "1. item", "- item", "> q"):
+        escaped = safe_text.markdown_text(payload)
+        unescaped = re.sub(r"\\(.)", r"\1", escaped)
+        assert unescaped == payload  # nothing lost: each escape shows its character
+        for opener in ("[", "]", "<", ">", "!", ":", "$", "#", "`", "*", "_"):
+            assert re.search(rf"(?<!\\){re.escape(opener)}", escaped) is None, (opener, escaped)
+    assert safe_text.markdown_text("a\n\n# b") == "a \\# b"  # no new block
+    assert safe_text.markdown_text("Folkestone and Hythe") == "Folkestone and Hythe"
+
+
+def test_terminal_text_makes_control_characters_visible() -> None:
+    assert safe_text.terminal_text(TERMINAL_PAYLOAD) == (
+        "\\x1b[6A\\x1b[J26 published + 0 quarantined"
+    )
+    assert safe_text.terminal_text("a\rb\u202ec\x07\x9b") == "a\\rb\\u202ec\\x07\\x9b"
+    assert safe_text.terminal_text("a\nb") == "a\\nb"
+    assert safe_text.terminal_text("a\nb\x1b", keep_newlines=True) == "a\nb\\x1b"
+
+
+# --- defect 2: formula injection in what the product writes --------------------------------
+
+
+@pytest.mark.dbt
+def test_the_failing_rows_download_neutralises_formulas(
+    monkeypatch, hostile_warehouse, downloads
+) -> None:
+    monkeypatch.setenv("STLS_WAREHOUSE", str(hostile_warehouse))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/data_quality.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [button] = [b for b in at.get("download_button") if "failing rows" in b.proto.label]
+
+    rows = csv_rows(downloads[button.proto.url])
+
+    cells = [cell for row in rows for cell in row]
+    assert "'" + FORMULA_PAYLOAD in cells and "'" + COMMAND_PAYLOAD in cells
+    assert "'" + HOSTILE_FILE_NAME in cells
+    assert "-5" in cells  # the negative value as received stays a number
+    assert formula_cells(rows) == []
+
+
+def test_dashboard_table_downloads_neutralise_formulas() -> None:
+    frame = pd.DataFrame({"District": [FORMULA_PAYLOAD, "Thanet"], "change": [-5, 3]})
+
+    rows = csv_rows(formatting.csv_bytes(frame, {"change": "count"}))
+
+    assert rows == [["District", "change"], ["'" + FORMULA_PAYLOAD, "-5"], ["Thanet", "3"]]
+
+
+@pytest.fixture(scope="module")
+def tables(demo_warehouse) -> report.CommitteeTables:
+    """Real committee tables, with text a sender could have put anywhere in them."""
+    con = read.connect(demo_warehouse)
+    try:
+        real = report.committee_tables(
+            con.cursor(), report.Selection(academic_year="2023-24", terms=(1, 2, 3, 4))
+        )
+    finally:
+        con.close()
+    figures = dict(real.figures)
+    figures["caseload_avg"] = {**figures["caseload_avg"], COMMAND_PAYLOAD: -5.0}
+    return dataclasses.replace(real, figures=figures, notes=[FORMULA_PAYLOAD, "http://x.example"])
+
+
+@pytest.mark.dbt
+def test_stls_report_csv_neutralises_formulas(tables) -> None:
+    rows = csv_rows(render.to_csv(tables).encode("utf-8"))
+
+    assert formula_cells(rows) == []
+    [row] = [r for r in rows if r[4] == "'" + COMMAND_PAYLOAD]
+    assert row[5] == "-5.0"  # the value stays a number
+
+
+@pytest.mark.dbt
+def test_stls_report_xlsx_writes_text_as_text(tables, tmp_path: Path) -> None:
+    path = tmp_path / "tables.xlsx"
+    render.write_xlsx(tables, path)
+
+    book = openpyxl.load_workbook(path)
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []  # no formula
+    assert [c.coordinate for c in cells if c.hyperlink] == []  # no link
+    quoted = {c.value for c in cells if c.quotePrefix}
+    assert {FORMULA_PAYLOAD, COMMAND_PAYLOAD} <= quoted
+    negative = [c.value for c in cells if c.data_type == "n" and c.value < 0]
+    assert negative == [-5]  # numbers stay numbers
+
+
+def test_dataframe_toolbar_downloads_are_off() -> None:
+    """st.dataframe's own "Download as CSV" does not neutralise formulas: the pages offer
+    their own downloads instead (through safe_text)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True

@@ -116,7 +116,7 @@ else:
         shown = shown[shown["check"] == chosen_check]
     st.markdown(
         f"**{len(shown):,} failing row(s)**"
-        + (f" for {chosen_district}" if chosen_district != "all" else "")
+        + (f" for {safe_text.markdown_text(chosen_district)}" if chosen_district != "all" else "")
         + ". Errors first; the value is shown exactly as the district sent it."
     )
     st.dataframe(

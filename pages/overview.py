@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, auth, comparison, filters, formatting, render, titles, ui
+from warehouse import app_data, auth, comparison, filters, formatting, render, safe_text, titles, ui
 from warehouse.suppression import SUPPRESSED, is_small
 
 ui.page_setup()
@@ -185,7 +185,10 @@ if latest_term is not None:
         st.markdown(
             "Held back by data-quality checks (the earlier figures stay until a corrected "
             "file arrives): "
-            + "; ".join(f"{r.district} ({r.reason})" for r in held.itertuples())
+            + "; ".join(
+                f"{safe_text.markdown_text(r.district)} ({safe_text.markdown_text(r.reason)})"
+                for r in held.itertuples()
+            )
             + "."
         )
     else:

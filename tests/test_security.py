@@ -77,13 +77,23 @@ def test_spreadsheet_cells_are_neutralised_but_numbers_stay_numbers(cell, writte
     assert safe_text.spreadsheet_cell(cell) == written
 
 
+def as_read(markdown: str) -> str:
+    """What a reader sees of Markdown-safe text: escapes resolved, word joiners invisible."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(safe_text.WORD_JOINER, "")
+
+
+# Markup a payload would make, unless escaped: a link or image, a tag, a Streamlit colour,
+# a URL or address GFM would link.
+LIVE_MARKUP = re.compile(r"(?<!\\)\]\(|(?<!\\)<[a-z]|(?<!\\):red(?<!\\)\[|https?://|www\.|[\w.]@\w")
+
+
 def test_markdown_text_shows_every_payload_as_text() -> None:
     for payload in (MARKDOWN_PAYLOAD, HTML_PAYLOAD, "# heading", "1. item", "- item", "> q"):
         escaped = safe_text.markdown_text(payload)
-        unescaped = re.sub(r"\\(.)", r"\1", escaped)
-        assert unescaped == payload  # nothing lost: each escape shows its character
+        assert as_read(escaped) == payload  # nothing lost: each escape shows its character
         for opener in ("[", "]", "<", ">", "!", ":", "$", "#", "`", "*", "_"):
             assert re.search(rf"(?<!\\){re.escape(opener)}", escaped) is None, (opener, escaped)
+        assert LIVE_MARKUP.search(escaped) is None, escaped
     assert safe_text.markdown_text("a\n\n# b") == "a \\# b"  # no new block
     assert safe_text.markdown_text("Folkestone and Hythe") == "Folkestone and Hythe"
 
@@ -172,3 +182,44 @@ def test_dataframe_toolbar_downloads_are_off() -> None:
     their own downloads instead (through safe_text)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True
+
+
+# --- defect 3: received text on the pages is text, never Markdown or HTML -------------------
+
+PAGES = {
+    "overview": None,
+    "engagement": "pages/engagement.py",
+    "funding": "pages/funding.py",
+    "ehcp": "pages/ehcp.py",
+    "data_quality": "pages/data_quality.py",
+    "about": "pages/about.py",
+}
+# Elements whose text Streamlit renders as Markdown.
+MARKDOWN_ELEMENTS = ("markdown", "caption", "title", "header", "subheader", "warning", "info")
+MARKDOWN_ELEMENTS += ("error", "success")
+
+
+def markdown_bodies(at: AppTest) -> list[str]:
+    bodies = [str(e.value) for kind in MARKDOWN_ELEMENTS for e in getattr(at, kind)]
+    for table in at.table:  # st.table renders its cells as Markdown
+        bodies += [str(v) for v in table.value.to_numpy().ravel()]
+    return bodies
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_shows_received_text_as_text(monkeypatch, hostile_warehouse, page) -> None:
+    monkeypatch.setenv("STLS_WAREHOUSE", str(hostile_warehouse))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if PAGES[page]:
+        at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    bodies = markdown_bodies(at)
+
+    received = [b for b in bodies if "evil" in b or "calc" in b]  # the payloads' marks
+    live = [b for b in received if LIVE_MARKUP.search(b)]
+    assert live == [], f"{page} renders received text as Markdown: {live}"
+    if page == "overview":  # the held submission's reason is shown, as text
+        assert any(MARKDOWN_PAYLOAD in as_read(b) for b in bodies)

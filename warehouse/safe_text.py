@@ -14,9 +14,10 @@ file name, and every message that quotes one. Three places would otherwise act o
   guessing off, so no string ever becomes a formula, a number or a hyperlink.
 - **The dashboard** (``st.markdown``, captions, alerts, ``st.table`` cells, which render
   GitHub-flavoured Markdown): ``markdown_text`` backslash-escapes every character that
-  starts Markdown or HTML (links, images, emphasis, code, tags, entities, autolinks,
-  Streamlit's ``:colour[...]`` and ``:icon:`` directives, LaTeX), and the block markers a
-  line may start with, and turns line breaks into spaces, so received text reads as text.
+  starts Markdown or HTML (links, images, emphasis, code, tags, entities, Streamlit's
+  ``:colour[...]`` and ``:icon:`` directives, LaTeX) and the block markers a line may
+  start with, puts an invisible word joiner into URLs and email addresses (GFM links them
+  even when escaped), and turns line breaks into spaces, so received text reads as text.
 - **The terminal** (everything ``stls`` prints): ``terminal_text`` shows control characters
   (``ESC[6A``, a bare carriage return, a bell) and the Unicode direction overrides as escapes
   (``\\x1b``, ``\\u202e``), so a value cannot move the cursor, erase lines or reorder what
@@ -158,27 +159,36 @@ class Workbook:
 # --------------------------------------------------------------------------------------
 
 # Escaped wherever they are: they open links, images, emphasis, code, HTML tags and
-# entities, tables, strikethrough, LaTeX, email and scheme autolinks, and Streamlit's
-# ":red[...]" / ":material/icon:" directives. CommonMark lets any ASCII punctuation be
-# backslash-escaped, and shows it as itself.
+# entities, tables, strikethrough, LaTeX and Streamlit's ":red[...]" / ":material/icon:"
+# directives. CommonMark lets any ASCII punctuation be backslash-escaped, and shows it as
+# itself.
 _MARKDOWN_ALWAYS = re.compile(r"([\\`*_\[\]<>!|~$:@&#{}])")
 # Escaped at the start of the text, where they would open a block (list, quote, heading,
 # thematic break, ordered list "1." or "1)").
 _BLOCK_START = re.compile(r"^([-+=>#]|\d+(?=[.)]))")
-_WWW = re.compile(r"(?i)\b(www)\.")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
+# GitHub-flavoured Markdown turns URLs, "www." addresses and email addresses in plain text
+# into links after escapes are resolved, so escaping cannot stop it. An invisible word
+# joiner (U+2060) after a scheme ("https"), after "www" and after "@" breaks the pattern
+# while the text reads the same.
+WORD_JOINER = "\u2060"
+_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*)(?=:)")
+_WWW = re.compile(r"(?i)(?<![a-z0-9-])(www)(?=\.)")
 
 
 def markdown_text(value: Any) -> str:
-    """``value`` as text that Markdown (and Streamlit) shows exactly, never as a link,
-    image, tag, emphasis or directive; line breaks become spaces and control characters
-    show as escapes (see ``terminal_text``). Leading spaces are dropped (four of them
-    would start a code block)."""
+    """``value`` as text that Markdown (and Streamlit) shows as it reads, never as a link,
+    image, tag, emphasis or directive; line breaks become spaces, control characters show
+    as escapes (see ``terminal_text``), and URLs and email addresses carry an invisible
+    word joiner so they are not made links. Leading spaces are dropped (four of them would
+    start a code block)."""
     text = "" if value is None else str(value)
     text = _LINE_BREAKS.sub(" ", text).strip(" ")
     text = terminal_text(text)
+    text = _SCHEME.sub(r"\1" + WORD_JOINER, text)
+    text = _WWW.sub(r"\1" + WORD_JOINER, text)
+    text = text.replace("@", "@" + WORD_JOINER)
     text = _MARKDOWN_ALWAYS.sub(r"\\\1", text)
-    text = _WWW.sub(r"\1\\.", text)
     match = _BLOCK_START.match(text)
     if match:
         lead = match.group(1)

@@ -28,6 +28,7 @@ from conftest import (
 from streamlit.testing.v1 import AppTest
 
 from warehouse import formatting, read, render, report, safe_text
+from warehouse.cli import main as stls
 
 ROOT = Path(__file__).parent.parent
 
@@ -223,3 +224,27 @@ def test_every_page_shows_received_text_as_text(monkeypatch, hostile_warehouse, 
     assert live == [], f"{page} renders received text as Markdown: {live}"
     if page == "overview":  # the held submission's reason is shown, as text
         assert any(MARKDOWN_PAYLOAD in as_read(b) for b in bodies)
+
+
+# --- defect 5: what stls prints from files cannot drive the terminal ------------------------
+
+
+@pytest.mark.dbt
+def test_stls_dq_shows_terminal_escapes_as_text(hostile_warehouse, capsys) -> None:
+    assert stls(["--warehouse", str(hostile_warehouse), "dq"]) == 0
+
+    out = capsys.readouterr().out
+
+    assert "\x1b" not in out
+    assert "\\x1b[6A\\x1b[J26 published + 0 quarantined" in out
+    assert not any(c in out for c in "\r\x07\x9b")
+
+
+def test_stls_errors_show_terminal_escapes_as_text(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / f"return{TERMINAL_PAYLOAD}.csv"
+
+    code = stls(["--warehouse", str(tmp_path / "w.duckdb"), "load", str(missing)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "\x1b" not in err and "\\x1b[6A" in err

@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 import re
+import shutil
+import stat
 import tomllib
 from pathlib import Path
 
@@ -27,8 +30,9 @@ from conftest import (
 )
 from streamlit.testing.v1 import AppTest
 
-from warehouse import formatting, read, render, report, safe_text
+from warehouse import formatting, read, render, report, safe_text, versions
 from warehouse.cli import main as stls
+from warehouse.load import load
 
 ROOT = Path(__file__).parent.parent
 
@@ -248,3 +252,41 @@ def test_stls_errors_show_terminal_escapes_as_text(tmp_path: Path, capsys) -> No
     err = capsys.readouterr().err
     assert code == 2
     assert "\x1b" not in err and "\\x1b[6A" in err
+
+
+# --- defect 6: loads and rollbacks keep the published file's mode, owner and group ----------
+
+SERVICE_GID = 4242  # a group id the test machine need not know: chown takes the number
+
+
+def mode_and_group(path: Path) -> tuple[str, int]:
+    info = path.stat()
+    return stat.filemode(info.st_mode), info.st_gid
+
+
+@pytest.mark.dbt
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's group to any gid needs root")
+def test_loads_and_rollbacks_keep_the_warehouse_private(demo_warehouse, tmp_path: Path) -> None:
+    warehouse = tmp_path / "stls.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    os.chmod(warehouse, 0o644)
+    rejected = tmp_path / "not_a_return.csv"  # a load that publishes without running dbt
+    rejected.write_text("hello\n", encoding="utf-8")
+    load([rejected], warehouse)  # the copy and this load are now versions, both 644
+    os.chmod(warehouse, 0o600)  # the steward makes the warehouse private, for a group
+    os.chown(warehouse, -1, SERVICE_GID)
+    rejected.write_text("hello again\n", encoding="utf-8")
+
+    load([rejected], warehouse)
+
+    private = ("-rw-------", SERVICE_GID)
+    assert mode_and_group(warehouse) == private
+    kept = versions.stored(warehouse)
+    assert len(kept) == 3
+    assert [mode_and_group(v.path) for v in kept] == [private] * 3  # none readable by others
+    assert stat.S_IMODE(versions.versions_dir(warehouse).stat().st_mode) & 0o007 == 0
+
+    versions.rollback(warehouse)
+
+    assert mode_and_group(warehouse) == private
+    assert [mode_and_group(v.path) for v in versions.stored(warehouse)] == [private] * 3

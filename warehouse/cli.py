@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 from warehouse import contracts
 from warehouse.errors import StlsError, UsageError
@@ -191,8 +191,18 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line (and a pointer to --help), exit 2."""
 
+    # The command line being parsed (set by ``main``), for the hint below.
+    arguments: ClassVar[list[str]] = []
+
     def error(self, message: str) -> None:  # type: ignore[override]
         message = terminal_text(message)
+        dashed = [a for a in _Parser.arguments if a.startswith("-") and Path(a).is_file()]
+        if dashed:  # "stls load -thanet.csv": the file name reads as an option
+            named = " ".join(dashed)
+            message += (
+                f"; {terminal_text(named)} is a file whose name starts with '-', which reads as "
+                f"an option: put '--' before the paths ({self.prog} -- {terminal_text(named)})"
+            )
         self.exit(EXIT_CANNOT_RUN, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
@@ -265,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _Parser.arguments = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

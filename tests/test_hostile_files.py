@@ -4,12 +4,19 @@ byte by byte, so the test says exactly what was received."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 
 from warehouse import readers
+from warehouse.cli import main as stls
 from warehouse.readers import read_file
 
 TERMLY_HEADER = "district,academic_year,term,phase,measure,value"
@@ -70,3 +77,205 @@ def test_an_identical_duplicated_header_in_a_workbook_rejects_it(tmp_path: Path)
     reason = rejected(path)
 
     assert "duplicate column" in reason and "'value'" in reason and "F and G" in reason
+
+
+# --- defect 4: a 1.6 KB workbook that would make the reader allocate 512 GiB ----------------
+
+STLS = Path(sys.executable).with_name("stls")
+SMALL_BATCH = Path(__file__).parent / "fixtures" / "small_batch" / "load1"
+
+
+def far_cell_workbook(tmp_path: Path, name: str = "far.xlsx") -> Path:
+    """A header at A1 and one number at XFD1048576: Excel's last cell."""
+    path = tmp_path / name
+    with xlsxwriter.Workbook(str(path)) as book:
+        sheet = book.add_worksheet("Return")
+        for col, header in enumerate(TERMLY_HEADER.split(",")):
+            sheet.write_string(0, col, header)
+        sheet.write_number(1_048_575, 16_383, 1)
+    return path
+
+
+def test_a_workbook_with_a_far_cell_is_rejected_without_crashing(tmp_path: Path) -> None:
+    path = far_cell_workbook(tmp_path)
+    assert path.stat().st_size < 6_000
+    code = "import sys, warehouse.readers as r; print(r.read_file(sys.argv[1]).rejected_reason)"
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-500:]}"
+    assert "XFD1048576" in done.stdout and "stray" in done.stdout, done.stdout
+
+
+@pytest.mark.dbt
+def test_a_crashing_workbook_does_not_stop_the_load(tmp_path: Path) -> None:
+    warehouse = tmp_path / "stls.duckdb"
+    good = SMALL_BATCH / "thanet_2023-24_t1.csv"
+
+    done = subprocess.run(
+        [
+            STLS,
+            "--warehouse",
+            warehouse,
+            "load",
+            far_cell_workbook(tmp_path),
+            good,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 1, f"exit {done.returncode}: {done.stderr[-500:]}"
+    result = json.loads(done.stdout)
+    assert result["files_accepted"] == [good.name]
+    [rejected_file] = result["files_rejected"]
+    assert "XFD1048576" in rejected_file["reason"]
+    assert result["rows_published"] > 0
+    assert not (tmp_path / "stls.duckdb.staging").exists()
+
+
+def test_a_reader_that_dies_rejects_only_that_workbook(tmp_path: Path) -> None:
+    """The extent check is the first line; the second is that workbooks are parsed in a
+    child process with a memory cap, so a parser that aborts (here: the real engine on the
+    far-cell workbook, handed to it without the check) costs that file, not the load."""
+    data = far_cell_workbook(tmp_path).read_bytes()
+
+    with pytest.raises(readers.Rejected) as stopped:
+        readers.read_sheet_isolated(data, 0)
+
+    assert "stopped the workbook reader" in stopped.value.reason
+    good = tmp_path / "good.xlsx"
+    with xlsxwriter.Workbook(str(good)) as book:
+        sheet = book.add_worksheet()
+        for col, cell in enumerate([*TERMLY_HEADER.split(",")]):
+            sheet.write_string(0, col, cell)
+        for col, cell in enumerate(["Thanet", "2023-24", 1, "primary", "caseload", 12]):
+            sheet.write(1, col, cell)
+    assert accepted(good).rows_read == 1  # the next workbook is read as usual
+
+
+def test_a_claimed_extent_alone_is_not_a_problem(tmp_path: Path) -> None:
+    """The sheet's <dimension> is the writer's claim; the engine sizes its grid from the
+    cells present (pinned here, so an engine upgrade that changes it is noticed)."""
+    good = tmp_path / "good.xlsx"
+    with xlsxwriter.Workbook(str(good)) as book:
+        sheet = book.add_worksheet()
+        for col, cell in enumerate([*TERMLY_HEADER.split(",")]):
+            sheet.write_string(0, col, cell)
+        for col, cell in enumerate(["Thanet", "2023-24", 1, "primary", "caseload", 12]):
+            sheet.write(1, col, cell)
+    claimed = tmp_path / "claimed.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(claimed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data
+                )
+            target.writestr(item, data)
+
+    assert accepted(claimed).rows_read == 1
+
+
+# --- messages that leave a steward guessing --------------------------------------------------
+
+
+def test_a_nul_byte_is_named_with_its_row(tmp_path: Path) -> None:
+    data = (
+        f"{TERMLY_HEADER}\nThanet,2023-24,1,primary,caseload,12\n"
+        "Thanet,2023-24,1,primary,caseload_\x00,3\n"
+    )
+    reason = rejected(write(tmp_path, "nul.csv", data.encode()))
+
+    assert "NUL" in reason and "row 3" in reason, reason
+
+
+def test_utf16_without_a_byte_order_mark_is_named(tmp_path: Path) -> None:
+    data = f"{TERMLY_HEADER}\nThanet,2023-24,1,primary,caseload,12\n".encode("utf-16-le")
+    reason = rejected(write(tmp_path, "utf16.csv", data))
+
+    assert "UTF-16" in reason, reason
+
+
+def test_one_windows_1252_byte_in_a_utf8_file_is_named_not_guessed(tmp_path: Path) -> None:
+    data = (
+        f"{TERMLY_HEADER},notes\n".encode()
+        + "Thanet,2023-24,1,primary,caseload,12,£12 from the café\n".encode()
+        + b"Thanet,2023-24,1,secondary,caseload,3,term 1 \x96 term 2\n"
+    )
+    reason = rejected(write(tmp_path, "mixed.csv", data))
+
+    assert "row 3" in reason and "0x96" in reason and "UTF-8" in reason, reason
+
+
+def test_a_workbook_saved_without_calculated_values_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "formulas.xlsx"
+    book = openpyxl.Workbook()  # openpyxl writes formulas without their results
+    book.active.append(TERMLY_HEADER.split(","))
+    book.active.append(["Thanet", "2023-24", 1, "primary", "caseload", "=10+2"])
+    book.save(path)
+
+    reason = rejected(path)
+
+    assert "without calculated values" in reason and "F2" in reason, reason
+    assert "open it in Excel and save" in reason
+
+
+def test_data_below_a_title_row_says_where_the_header_seems_to_be(tmp_path: Path) -> None:
+    data = f"STLS termly return: Thanet\n\n{TERMLY_HEADER}\nThanet,2023-24,1,primary,caseload,12\n"
+    reason = rejected(write(tmp_path, "titled.csv", data.encode()))
+
+    assert "row 3" in reason and "title" in reason, reason
+
+
+def test_data_on_a_second_sheet_says_which_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "two_sheets.xlsx"
+    with xlsxwriter.Workbook(str(path)) as book:
+        book.add_worksheet("Cover").write_string(0, 0, "STLS termly return: Thanet")
+        sheet = book.add_worksheet("Data")
+        for col, header in enumerate(TERMLY_HEADER.split(",")):
+            sheet.write_string(0, col, header)
+        for col, cell in enumerate(["Thanet", "2023-24", 1, "primary", "caseload", 12]):
+            sheet.write(1, col, cell)
+
+    reason = rejected(path)
+
+    assert "'Data'" in reason and "first sheet" in reason, reason
+
+
+def test_an_empty_first_sheet_points_at_the_sheet_with_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "empty_first.xlsx"
+    with xlsxwriter.Workbook(str(path)) as book:
+        book.add_worksheet("Sheet1")
+        sheet = book.add_worksheet("Return")
+        for col, header in enumerate(TERMLY_HEADER.split(",")):
+            sheet.write_string(2, col, header)
+
+    reason = rejected(path)
+
+    assert "'Return'" in reason and "row 3" in reason, reason
+
+
+def test_sizes_are_printed_as_people_write_them() -> None:
+    assert readers.mib(1_124 * 1024 * 1024) == "1,124"
+    assert readers.mib(50 * 1024 * 1024) == "50"
+    assert readers.mib(int(1.5 * 1024 * 1024)) == "1.5"
+    assert "e" not in readers.mib(100)
+
+
+def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-thanet.csv").write_text(f"{TERMLY_HEADER}\n", encoding="utf-8")
+
+    with pytest.raises(SystemExit) as stopped:
+        stls(["--warehouse", str(tmp_path / "w.duckdb"), "load", "-thanet.csv"])
+
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "stls load -- -thanet.csv" in err, err
+    assert len(err.strip().splitlines()) == 1

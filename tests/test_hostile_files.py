@@ -9,14 +9,18 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
+from test_expectations import load_file, submission
 
 from warehouse import readers
+from warehouse.audit import ERROR, HELD, PUBLISHED, QUARANTINED, FileToAudit, audit
 from warehouse.cli import main as stls
+from warehouse.contracts import CENSUS, FUNDING, TERMLY_RETURN
 from warehouse.readers import read_file
 
 TERMLY_HEADER = "district,academic_year,term,phase,measure,value"
@@ -279,3 +283,139 @@ def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path: Path, monkeypatc
     assert stopped.value.code == 2
     assert "stls load -- -thanet.csv" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+# --- weak spots: the audit ----------------------------------------------------------------
+
+LOAD_DAY = date(2026, 11, 30)  # in academic year 2026-27
+
+
+def to_audit(source: str, rows: list[dict], seq: int = 1, name: str | None = None) -> FileToAudit:
+    file = load_file(source, rows, seq, name)
+    return FileToAudit("L1", file.file_id, file.file_name, seq, source, file.frame)
+
+
+def errors_of(result, row_number: int | None = None) -> list[str]:
+    return [
+        i.message
+        for i in result.issues
+        if i.severity == ERROR and (row_number is None or i.row_number == row_number)
+    ]
+
+
+def test_a_stray_row_for_another_district_is_quarantined_alone() -> None:
+    thanet = submission("Thanet", term=4)
+    stray = submission("Dover", term=4)[0]  # one Dover row inside Thanet's return
+    stray_row = len(thanet) + 2
+
+    result = audit(
+        [to_audit(TERMLY_RETURN, [*thanet, stray], name="thanet_t4.csv")], today=LOAD_DAY
+    )
+
+    assert [(s.district, s.status) for s in result.submissions] == [("Thanet", PUBLISHED)]
+    outcome = next(o for o in result.outcomes if o.row_number == stray_row)
+    assert (outcome.outcome, outcome.submission_id) == (QUARANTINED, None)
+    [message] = errors_of(result, stray_row)
+    assert "Dover" in message and "Thanet" in message, message
+
+
+def test_a_county_wide_file_keeps_every_district() -> None:
+    rows = [
+        *submission("Thanet", term=4),
+        *submission("Dover", term=4),
+        *submission("Swale", term=4),
+    ]
+
+    result = audit([to_audit(TERMLY_RETURN, rows, name="kent_t4.csv")], today=LOAD_DAY)
+
+    assert sorted((s.district, s.status) for s in result.submissions) == [
+        ("Dover", PUBLISHED),
+        ("Swale", PUBLISHED),
+        ("Thanet", PUBLISHED),
+    ]
+    assert result.count(QUARANTINED) == 0
+
+
+@pytest.mark.parametrize(
+    ("year", "said"),
+    [("2027-28", "after the current"), ("2031-32", "after the current"), ("1999-00", "before")],
+)
+def test_an_academic_year_outside_the_service_holds_the_submission(year: str, said: str) -> None:
+    result = audit([to_audit(TERMLY_RETURN, submission("Thanet", year=year))], today=LOAD_DAY)
+
+    [held] = result.submissions
+    assert held.status == HELD
+    assert year in held.reason and said in held.reason, held.reason
+
+
+def test_the_current_academic_year_is_in_range_from_the_load_date() -> None:
+    now = audit([to_audit(TERMLY_RETURN, submission("Thanet", year="2026-27"))], today=LOAD_DAY)
+    september = audit(
+        [to_audit(TERMLY_RETURN, submission("Thanet", year="2027-28"))], today=date(2027, 9, 1)
+    )
+
+    assert [s.status for s in now.submissions] == [PUBLISHED]
+    assert [s.status for s in september.submissions] == [PUBLISHED]
+
+
+def test_census_and_funding_years_outside_the_service_are_held() -> None:
+    census = [
+        {
+            "census_year": "2028",
+            "district": "Dover",
+            "phase": "primary",
+            "settings": "40",
+            "pupils": "9000",
+            "sen_support": "900",
+            "ehcp": "300",
+        },
+    ]
+    funding = [
+        {
+            "academic_year": "1999-00",
+            "district": "Dover",
+            "core_budget": "1",
+            "outreach_budget": "1",
+            "total_budget": "2",
+        },
+    ]
+
+    result = audit([to_audit(CENSUS, census, 1), to_audit(FUNDING, funding, 2)], today=LOAD_DAY)
+
+    assert sorted((s.source, s.status) for s in result.submissions) == [
+        (CENSUS, HELD),
+        (FUNDING, HELD),
+    ]
+
+
+def test_one_figure_is_not_one_figures() -> None:
+    result = audit([to_audit(TERMLY_RETURN, submission("Thanet")[:1])], today=LOAD_DAY)
+
+    messages = [i.message for i in result.issues]
+    assert not [m for m in messages if "1 figures" in m]
+    assert [m for m in messages if "1 figure " in m], messages
+
+
+def test_a_year_or_term_formatted_as_a_date_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "dates.xlsx"
+    with xlsxwriter.Workbook(str(path)) as book:
+        sheet = book.add_worksheet()
+        as_date = book.add_format({"num_format": "dd/mm/yyyy"})
+        for col, header in enumerate(TERMLY_HEADER.split(",")):
+            sheet.write_string(0, col, header)
+        sheet.write_row(1, 0, ["Thanet"])
+        sheet.write_datetime(1, 1, datetime(2023, 9, 1), as_date)  # "2023-24" typed as a date
+        sheet.write_number(1, 2, 1)
+        sheet.write_row(1, 3, ["primary", "caseload", 12])
+        sheet.write_row(2, 0, ["Thanet", "2023-24"])
+        sheet.write_datetime(2, 2, datetime(1900, 1, 1), as_date)  # term 1, shown as a date
+        sheet.write_row(2, 3, ["secondary", "caseload", 3])
+    read = accepted(path)
+
+    result = audit(
+        [FileToAudit("L1", "L1/1", path.name, 1, TERMLY_RETURN, read.frame)], today=LOAD_DAY
+    )
+
+    for row_number in (2, 3):
+        [message] = errors_of(result, row_number)
+        assert "looks like an Excel date" in message, message

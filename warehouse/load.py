@@ -247,7 +247,12 @@ def _land(
     with timer("audit"):
         census, caseload = _published_baseline(con)
         try:
-            result.audit = audit(to_audit, published_census=census, published_caseload=caseload)
+            result.audit = audit(
+                to_audit,
+                published_census=census,
+                published_caseload=caseload,
+                today=store.now_utc().date(),
+            )
         except (ExpectationRunError, SuiteFileError) as exc:
             first = (str(exc).splitlines() or [""])[0]
             raise LoadError(f"the data-quality checks could not run: {first}") from None

@@ -5,7 +5,9 @@ byte by byte, so the test says exactly what was received."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,7 +19,7 @@ import pytest
 import xlsxwriter
 from test_expectations import load_file, submission
 
-from warehouse import readers
+from warehouse import readers, versions
 from warehouse.audit import ERROR, HELD, PUBLISHED, QUARANTINED, FileToAudit, audit
 from warehouse.cli import main as stls
 from warehouse.contracts import CENSUS, FUNDING, TERMLY_RETURN
@@ -419,3 +421,37 @@ def test_a_year_or_term_formatted_as_a_date_says_so(tmp_path: Path) -> None:
     for row_number in (2, 3):
         [message] = errors_of(result, row_number)
         assert "looks like an Excel date" in message, message
+
+
+# --- weak spot: a damaged warehouse ---------------------------------------------------------
+
+
+@pytest.mark.dbt
+def test_a_damaged_warehouse_points_at_rollback_and_is_never_kept(
+    demo_warehouse, tmp_path: Path, capsys
+) -> None:
+    warehouse = tmp_path / "stls.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    rejected_file = tmp_path / "not_a_return.csv"  # a load that publishes without dbt
+    rejected_file.write_text("hello\n", encoding="utf-8")
+    assert stls(["--warehouse", str(warehouse), "load", str(rejected_file)]) == 1
+    kept = [v.version_id for v in versions.stored(warehouse)]
+    damaged = tmp_path / "damaged.duckdb"  # what a disk fault or a bad copy leaves
+    damaged.write_bytes(demo_warehouse.read_bytes()[: 3 * 4096] + bytes(64 * 1024))
+    os.replace(damaged, warehouse)
+    capsys.readouterr()
+
+    code = stls(["--warehouse", str(warehouse), "load", str(rejected_file)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "damaged" in err and "stls rollback" in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert [v.version_id for v in versions.stored(warehouse)] == kept  # not adopted
+    assert stls(["--warehouse", str(warehouse), "dq"]) == 2
+    assert "stls rollback" in capsys.readouterr().err
+
+    assert stls(["--warehouse", str(warehouse), "rollback"]) == 0
+
+    assert versions.live_version(warehouse).version_id == kept[-1]
+    assert stls(["--warehouse", str(warehouse), "dq"]) == 0

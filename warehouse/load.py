@@ -128,12 +128,17 @@ def staged(warehouse: Path, *, fresh: bool) -> Iterator[Path]:
     """A private copy of the warehouse to work on; removed if the work fails.
 
     Called with the lock held. First it clears what an interrupted load or rollback left,
-    and records the live file as a version if it is not one yet (so it can be rolled back
-    to). The caller publishes the staging file with ``publish`` inside the block.
+    refuses a damaged warehouse (pointing at ``stls rollback``), and records the live file
+    as a version if it is not one yet (so it can be rolled back to). The caller publishes
+    the staging file with ``publish`` inside the block.
     """
     staging = staging_path(warehouse)
     _remove_quietly(staging)
     versions.clean_leftovers(warehouse)
+    if warehouse.exists() and not fresh:
+        problem = versions.damage(warehouse)
+        if problem is not None:  # never build on it, never keep it as a version
+            raise LoadError(versions.damaged_error(warehouse, problem))
     versions.adopt_live(warehouse)
     if warehouse.exists() and not fresh:
         shutil.copyfile(warehouse, staging)

@@ -105,7 +105,7 @@ class LiveVersion:
 @dataclass(frozen=True)
 class RollbackResult:
     warehouse: Path
-    previous: StoredVersion  # what was live before, still kept
+    previous: StoredVersion | None  # what was live before, still kept (None: it was damaged)
     current: StoredVersion  # what is live now
 
 
@@ -362,6 +362,39 @@ def verify(path: Path, *, load_id: str | None = None, marts: Iterable[str] = ())
         con.close()
 
 
+def damage(path: Path) -> str | None:
+    """What is wrong with a warehouse file that cannot be read (one line), or None when it
+    opens read-only and its load history and marts can be counted. A load never builds on,
+    and never keeps as a version, a file this finds damaged."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    try:
+        con.execute("select count(*) from raw.loads").fetchall()
+        marts = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        for (name,) in marts:
+            con.execute(f'select count(*) from marts."{name}"').fetchall()
+    except duckdb.CatalogException:
+        return None  # a warehouse without those tables yet is empty, not damaged
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+    return None
+
+
+def damaged_error(path: Path, problem: str) -> str:
+    """The one line a steward reads about a damaged warehouse, with what to do."""
+    return (
+        f"{path}: the warehouse file is damaged and cannot be read ({problem}): restore the "
+        "last good version with 'stls rollback' ('stls rollback --list' shows the versions "
+        "kept)"
+    )
+
+
 def _check_contents(
     con: duckdb.DuckDBPyConnection, path: Path, load_id: str | None, marts: set[str]
 ) -> None:
@@ -442,12 +475,17 @@ def record(warehouse: Path, load_id: str) -> StoredVersion:
 
 
 def adopt_live(warehouse: Path) -> StoredVersion | None:
-    """Record the live file as a version if it is not one yet (see the module docstring)."""
+    """Record the live file as a version if it is not one yet (see the module docstring);
+    never a damaged one (``damage``), which is not a warehouse to go back to."""
     if not warehouse.exists():
         return None
     current = [v for v in stored(warehouse) if v.live]
     if current:
         return current[0]
+    problem = damage(warehouse)
+    if problem is not None:
+        log.warning("%s", damaged_error(warehouse, problem))
+        return None
     info = describe(warehouse)
     return record(warehouse, info.load_id if info else "unknown")
 
@@ -513,7 +551,7 @@ def rollback(warehouse: Path, to: str | None = None, *, keep: int | None = None)
         clean_leftovers(warehouse)
         adopt_live(warehouse)
         kept = stored(warehouse)
-        previous = next(v for v in kept if v.live)
+        previous = next((v for v in kept if v.live), None)  # None: a damaged live file
         target = choose(kept, to)
         verify(target.path)
         temp = rollback_temp(warehouse)
@@ -525,7 +563,7 @@ def rollback(warehouse: Path, to: str | None = None, *, keep: int | None = None)
         protect(warehouse)
     return RollbackResult(
         warehouse=warehouse,
-        previous=_with_contents(previous, live=False),
+        previous=_with_contents(previous, live=False) if previous else None,
         current=_with_contents(target, live=True),
     )
 
@@ -533,6 +571,8 @@ def rollback(warehouse: Path, to: str | None = None, *, keep: int | None = None)
 def choose(kept: list[StoredVersion], to: str | None) -> StoredVersion:
     """The version a rollback restores; VersionError says why there is none."""
     live = next((v for v in kept if v.live), None)
+    if to is None and live is None and kept:
+        return kept[-1]  # the live file is not a version (damaged): the newest kept one
     if to is None:
         earlier = [v for v in kept if live and v.version_id < live.version_id]
         if not earlier:
@@ -590,16 +630,21 @@ def render_rollback(result: RollbackResult, fmt: str) -> str:
                 {
                     "warehouse": str(result.warehouse),
                     "live": _version_json(result.current),
-                    "previous": _version_json(result.previous),
+                    "previous": _version_json(result.previous) if result.previous else None,
                 },
                 indent=2,
             )
             + "\n"
         )
+    now = f"  live now: {result.current.version_id}  {_describe_text(result.current.contents)}\n"
+    if result.previous is None:
+        return (
+            f"Rolled back {result.warehouse}.\n{now}"
+            "  was live: a damaged file, not kept as a version (it could not be read)\n"
+        )
     was = result.previous.version_id
     return (
-        f"Rolled back {result.warehouse}.\n"
-        f"  live now: {result.current.version_id}  {_describe_text(result.current.contents)}\n"
+        f"Rolled back {result.warehouse}.\n{now}"
         f"  was live: {was}  {_describe_text(result.previous.contents)}\n"
         f"Undo with 'stls rollback --to {was}'.\n"
     )

@@ -16,13 +16,18 @@ Decisions, and why:
   UTF-8"); then strict UTF-8 (which plain ASCII also is); then Windows-1252 (Excel's plain
   "CSV" on a UK PC, where "£" is byte A3 and an en dash is 96). UTF-8 is tried before
   cp1252 because valid UTF-8 with non-ASCII text is almost never meant as cp1252, while
-  the reverse is common. Bytes with NULs (UTF-16, binaries), bytes undefined in cp1252, or
-  more than 1% control characters are "not text".
+  the reverse is common. But a file that is UTF-8 apart from a few bytes (a value pasted
+  from another program) is refused, naming the row and byte: reading it all as cp1252 would
+  garble every other accent in it. Bytes with NULs are UTF-16 without a mark, a binary, or
+  text with a stray NUL (named with its row); bytes undefined in cp1252, or more than 1%
+  control characters, are "not text".
 - **One header row**: the first row that is not blank (leading blank rows are skipped but
-  counted). Headers match the contract case-insensitively after trimming, through
-  ``contracts.canonical_header``; two headers meaning the same column reject the file,
-  identical ones too (``value,value``), naming both and their column letters: taking
-  either would silently drop the other's figures.
+  counted). When it reads as no source's header, the next rows are searched for one, and
+  the reason says where the header seems to be (below a title row); for a workbook, the
+  other sheets too (only the first is read). Headers match the contract
+  case-insensitively after trimming, through ``contracts.canonical_header``; two headers
+  meaning the same column reject the file, identical ones too (``value,value``), naming
+  both and their column letters: taking either would silently drop the other's figures.
 - **Row numbers** are what a person sees in Excel: the header is row 1 when it is the first
   line, the first data row is 2. Blank rows (every cell empty or spaces) are skipped but keep
   their number, so later rows are not renumbered. In a CSV a quoted value spanning several
@@ -46,7 +51,12 @@ Decisions, and why:
   of its signature, the file is taken as that source so the steward hears which required
   column is missing ("missing required column(s): value") rather than "cannot tell".
 - **XLSX cells** are read from the first sheet as text by calamine (via fastexcel, the
-  engine behind ``polars.read_excel``; used directly so that formula errors are visible).
+  engine behind ``polars.read_excel``; used directly so that formula errors are visible),
+  in a child process with a memory cap (``_WorkbookReader``), after the sheet's XML has
+  been checked: its extent, measured from the cells present (``MAX_COLUMNS``,
+  ``MAX_GRID_CELLS``: one cell at XFD1048576 would make the engine abort the process), and
+  formulas saved without results (a workbook written by a program that does not calculate;
+  "open it in Excel and save").
   Excel stores every number as a float; calamine writes whole ones without a fraction
   ("12", not "12.0") and others with up to 9 decimal places, trailing zeros dropped, so a
   formula result like 0.30000000000000004 reads "0.3", as Excel shows it. The tests pin

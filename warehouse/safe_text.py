@@ -15,9 +15,9 @@ file name, and every message that quotes one. Three places would otherwise act o
 - **The dashboard** (``st.markdown``, captions, alerts, ``st.table`` cells, which render
   GitHub-flavoured Markdown): ``markdown_text`` backslash-escapes every character that
   starts Markdown or HTML (links, images, emphasis, code, tags, entities, Streamlit's
-  ``:colour[...]`` and ``:icon:`` directives, LaTeX) and the block markers a line may
-  start with, puts an invisible word joiner into URLs and email addresses (GFM links them
-  even when escaped), and turns line breaks into spaces, so received text reads as text.
+  ``:colour[...]`` directives, LaTeX) and the block markers a line may start with, puts an
+  invisible word joiner into URLs, email addresses and ``:shortcodes:`` (recognised even
+  when escaped), and turns line breaks into spaces, so received text reads as text.
 - **The terminal** (everything ``stls`` prints): ``terminal_text`` shows control characters
   (``ESC[6A``, a bare carriage return, a bell) and the Unicode direction overrides as escapes
   (``\\x1b``, ``\\u202e``), so a value cannot move the cursor, erase lines or reorder what
@@ -159,21 +159,23 @@ class Workbook:
 # --------------------------------------------------------------------------------------
 
 # Escaped wherever they are: they open links, images, emphasis, code, HTML tags and
-# entities, tables, strikethrough, LaTeX and Streamlit's ":red[...]" / ":material/icon:"
-# directives. CommonMark lets any ASCII punctuation be backslash-escaped, and shows it as
-# itself.
-_MARKDOWN_ALWAYS = re.compile(r"([\\`*_\[\]<>!|~$:@&#{}])")
+# entities, tables, strikethrough, LaTeX, and (a colon before a letter) Streamlit's
+# directives such as ":red[...]", which ":red" alone opens. CommonMark lets any ASCII
+# punctuation be backslash-escaped, and shows it as itself.
+_MARKDOWN_ALWAYS = re.compile(r"([\\`*_\[\]<>|~$&]|:(?=[A-Za-z]))")
 # Escaped at the start of the text, where they would open a block (list, quote, heading,
 # thematic break, ordered list "1." or "1)").
 _BLOCK_START = re.compile(r"^([-+=>#]|\d+(?=[.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
-# GitHub-flavoured Markdown turns URLs, "www." addresses and email addresses in plain text
-# into links after escapes are resolved, so escaping cannot stop it. An invisible word
-# joiner (U+2060) after a scheme ("https"), after "www" and after "@" breaks the pattern
-# while the text reads the same.
+# Some Markdown is recognised in the text after escapes are resolved, so escaping cannot
+# stop it: GitHub-flavoured Markdown links URLs ("https://", "www.") and email addresses,
+# and Streamlit turns ":smile:" into an emoji and ":material/icon:" into an icon. An
+# invisible word joiner (U+2060) after a URL's scheme, after "www", after "@" and after the
+# colon opening a shortcode breaks each pattern while the text reads the same.
 WORD_JOINER = "\u2060"
 _SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*)(?=:)")
 _WWW = re.compile(r"(?i)(?<![a-z0-9-])(www)(?=\.)")
+_SHORTCODE = re.compile(r":(?=[\w+/-]+:)")
 
 
 def markdown_text(value: Any) -> str:
@@ -185,6 +187,7 @@ def markdown_text(value: Any) -> str:
     text = "" if value is None else str(value)
     text = _LINE_BREAKS.sub(" ", text).strip(" ")
     text = terminal_text(text)
+    text = _SHORTCODE.sub(":" + WORD_JOINER, text)
     text = _SCHEME.sub(r"\1" + WORD_JOINER, text)
     text = _WWW.sub(r"\1" + WORD_JOINER, text)
     text = text.replace("@", "@" + WORD_JOINER)

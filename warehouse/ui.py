@@ -41,15 +41,14 @@ def data_table(
 
 
 def _markdown_safe(shown: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
-    """The label columns of a displayed table as Markdown-safe text (symbols kept as they
-    are: "[x]" is already plain text in Markdown)."""
+    """The label cells of a displayed table as Markdown-safe text (symbols kept as they
+    are: "[x]" is already plain text in Markdown). The headings are the product's own."""
     out = shown.copy()
     for column in out.columns:
         if column not in units:
             out[column] = out[column].map(
                 lambda v: v if v in formatting.SYMBOLS else safe_text.markdown_text(v)
             )
-    out.columns = [safe_text.markdown_text(c) for c in out.columns]
     return out
 
 

@@ -81,23 +81,27 @@ Decisions, and why:
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import codecs
 import contextlib
 import csv
 import hashlib
 import io
-import multiprocessing
 import os
 import posixpath
 import re
 import resource
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
@@ -679,27 +683,36 @@ def _reader_memory(limit: Limits) -> int:
 
 
 class _WorkbookReader:
-    """The child process that parses workbooks, and the pipe to it."""
+    """The child process that parses workbooks, and the pipes to it.
+
+    A plain ``python -c`` process, not ``multiprocessing``: its spawn start method runs the
+    parent's main script again in the child (under Streamlit or AppTest, a page), which is
+    neither wanted nor safe. Messages are pickled over two pipes
+    (``multiprocessing.connection.Connection``); the child's stderr (a Rust backtrace when
+    the engine aborts) goes to a temporary file, whose first line the reason quotes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._process: Any = None
-        self._connection: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._to_child: Connection | None = None
+        self._from_child: Connection | None = None
+        self._stderr: IO[bytes] | None = None
         self._memory: int | None = None
 
     def grid(self, data: bytes, sheet: int | str, rows: int | None, memory: int) -> _Grid:
         with self._lock:
-            if self._memory != memory or self._process is None or not self._process.is_alive():
+            if self._memory != memory or self._process is None or self._process.poll() is not None:
                 self._start(memory)
+            assert self._to_child is not None and self._from_child is not None
             try:
-                self._connection.send((data, sheet, rows))
-                if not self._connection.poll(READ_SECONDS):
+                self._to_child.send((data, sheet, rows))
+                if not self._from_child.poll(READ_SECONDS):
                     self._stop()
                     raise _Rejected(
                         f"reading the workbook took longer than {READ_SECONDS} s, so it was "
                         "stopped: save it again in Excel (or as CSV) and send it again"
                     )
-                kind, payload = self._connection.recv()
+                kind, payload = self._from_child.recv()
             except (EOFError, OSError):
                 ended = self._stop()
                 raise _Rejected(
@@ -715,46 +728,80 @@ class _WorkbookReader:
 
     def _start(self, memory: int) -> None:
         self._stop()
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_reader_main, args=(child, memory), name="stls-workbook-reader", daemon=True
+        to_child_read, to_child_write = os.pipe()
+        from_child_read, from_child_write = os.pipe()
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open while the child runs)
+        code = (
+            "from warehouse.readers import _reader_main; "
+            f"_reader_main({to_child_read}, {from_child_write}, {memory})"
         )
-        process.start()
-        child.close()
-        self._process, self._connection, self._memory = process, parent, memory
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(contracts.PROJECT_ROOT), environment.get("PYTHONPATH")) if p
+        )
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                pass_fds=(to_child_read, from_child_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=environment,
+                cwd=contracts.PROJECT_ROOT,
+            )
+        finally:
+            os.close(to_child_read)
+            os.close(from_child_write)
+        self._process, self._memory, self._stderr = process, memory, stderr
+        self._to_child = Connection(to_child_write, readable=False)
+        self._from_child = Connection(from_child_read, writable=False)
 
     def _stop(self) -> str:
         """Stop the child (if any); how it ended, in words."""
-        process, connection = self._process, self._connection
-        self._process = self._connection = self._memory = None
-        if connection is not None:
-            connection.close()
+        process, stderr = self._process, self._stderr
+        for connection in (self._to_child, self._from_child):
+            if connection is not None:
+                connection.close()
+        self._process = self._to_child = self._from_child = self._stderr = None
+        self._memory = None
         if process is None:
             return "it was not running"
-        process.join(timeout=5)
-        if process.is_alive():
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.join(timeout=5)
-        code = process.exitcode
+            process.wait(timeout=5)
+        code = process.returncode
+        ended = f"it ended with exit code {code}"
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
-                return f"it ended with {signal.Signals(-code).name}"
-        return f"it ended with exit code {code}"
+                ended = f"it ended with {signal.Signals(-code).name}"
+        if stderr is not None:
+            stderr.seek(0)
+            said = stderr.read(4096).decode("utf-8", "replace")
+            stderr.close()
+            first = next((line.strip() for line in said.splitlines() if line.strip()), "")
+            if first:
+                ended += f": {first[:200]}"
+        return ended
 
 
 _READER = _WorkbookReader()
+atexit.register(_READER._stop)
 
 
-def _reader_main(connection: Any, memory: int) -> None:
-    """The child: cap its address space, then parse each workbook it is sent."""
+def _reader_main(receive_fd: int, send_fd: int, memory: int) -> None:
+    """The child: cap its address space, then parse each workbook it is sent until the
+    parent closes the pipe."""
     with contextlib.suppress(ValueError, OSError):
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    receive = Connection(receive_fd, writable=False)
+    send = Connection(send_fd, readable=False)
     while True:
         try:
-            data, sheet, rows = connection.recv()
+            data, sheet, rows = receive.recv()
         except (EOFError, OSError):
             return
         try:
@@ -765,7 +812,7 @@ def _reader_main(connection: Any, memory: int) -> None:
             raise
         except BaseException as exc:  # pyo3 panics derive from BaseException
             reply = ("failed", _first_line(exc))
-        connection.send(reply)
+        send.send(reply)
 
 
 def read_sheet_isolated(data: bytes, sheet: int | str, rows: int | None = None) -> _Grid:

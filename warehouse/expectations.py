@@ -1707,6 +1707,7 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
         if result.validation is not None:
             validations.setdefault(result.suite, result.validation)
     for suite_name, validation in validations.items():
+        validation = _escaped_for_html(validation)
         context.suites.add(_suite_from_validation(suite_name, validation))
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
@@ -1718,6 +1719,32 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
         context.validation_results_store.set(key, validation)
     context.build_data_docs()
     return folder / "index.html"
+
+
+def _escaped_for_html(
+    validation: ExpectationSuiteValidationResult,
+) -> ExpectationSuiteValidationResult:
+    """A copy of a validation whose observed values (failing values, the rows' file names,
+    districts and years) are HTML-escaped: GX writes them into the Data Docs pages as they
+    are, so a cell holding ``<img src=...>`` would be an image in the steward's browser."""
+    import copy
+    import html
+
+    def escaped(value: Any) -> Any:
+        if isinstance(value, str):
+            return html.escape(value)
+        if isinstance(value, list):
+            return [escaped(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(escaped(v) for v in value)
+        if isinstance(value, dict):
+            return {k: escaped(v) for k, v in value.items()}
+        return value
+
+    copied = copy.deepcopy(validation)
+    for outcome in copied.results:
+        outcome.result = escaped(outcome.result)
+    return copied
 
 
 def _suite_from_validation(name: str, validation: ExpectationSuiteValidationResult):

@@ -8,11 +8,10 @@ else the pages of their role. ``warehouse.app_data`` enforces the same rules on 
 from __future__ import annotations
 
 import importlib.util
-import re
 
 import streamlit as st
 
-from warehouse import app_data, auth, filters
+from warehouse import app_data, auth, filters, safe_text
 from warehouse.errors import WarehouseMissing
 
 st.set_page_config(page_title="STLS Insight", page_icon=":material/school:", layout="wide")
@@ -26,7 +25,7 @@ st.html(
 
 def _plain(text: str) -> str:
     """``text`` (from the identity provider) shown as it is, never read as Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", text)
+    return safe_text.markdown_text(text)
 
 
 def _sign_in() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, auth, charts, dq, filters, ui
+from warehouse import app_data, auth, charts, dq, filters, safe_text, ui
 
 ui.page_setup()
 
@@ -116,7 +116,7 @@ else:
         shown = shown[shown["check"] == chosen_check]
     st.markdown(
         f"**{len(shown):,} failing row(s)**"
-        + (f" for {chosen_district}" if chosen_district != "all" else "")
+        + (f" for {safe_text.markdown_text(chosen_district)}" if chosen_district != "all" else "")
         + ". Errors first; the value is shown exactly as the district sent it."
     )
     st.dataframe(
@@ -139,7 +139,7 @@ else:
     suffix = ui.slug(chosen_district) if chosen_district != "all" else "all_districts"
     st.download_button(
         "Download these failing rows (CSV) to send to the district",
-        shown.to_csv(index=False).encode("utf-8"),
+        safe_text.csv_bytes(shown),
         file_name=f"stls_failing_rows_{load_id}_{suffix}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -15,6 +15,7 @@ from warehouse import (
     filters,
     formatting,
     render,
+    safe_text,
     titles,
     ui,
 )
@@ -196,7 +197,10 @@ if latest_term is not None:
         st.markdown(
             "Held back by data-quality checks (the earlier figures stay until a corrected "
             "file arrives): "
-            + "; ".join(f"{r.district} ({r.held_reason})" for r in held.itertuples())
+            + "; ".join(
+                f"{safe_text.markdown_text(r.district)} ({safe_text.markdown_text(r.held_reason)})"
+                for r in held.itertuples()
+            )
             + "."
         )
     else:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +82,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_warehouse) -> str:
+def serve(warehouse: Path) -> Iterator[str]:
+    """`stls dashboard` on ``warehouse``, until the generator is closed: its address."""
     port = free_port()
     stls = Path(sys.executable).with_name("stls")
     process = subprocess.Popen(
-        [str(stls), "--warehouse", str(demo_warehouse), "dashboard", "--port", str(port)],
+        [str(stls), "--warehouse", str(warehouse), "dashboard", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: stopped with streamlit, its child
@@ -112,6 +113,11 @@ def server(demo_warehouse) -> str:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse) -> Iterator[str]:
+    yield from serve(demo_warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +234,40 @@ def test_a_shared_link_opens_the_same_view(server, page, visits):
     assert "the East area" in main
     assert "SLA funding per SEN pupil, by district" in main
     assert "year=2022-23" in page.url and "basis=sen" in page.url and "area=East" in page.url
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_warehouse) -> Iterator[str]:
+    yield from serve(hostile_warehouse)
+
+
+@pytest.mark.parametrize("path", ["", "data_quality"])
+def test_received_text_never_becomes_a_link_an_image_or_markup(hostile_server, page, path):
+    """Issue 9: the held submission's reason (the Overview) and the failing rows (Data
+    quality) hold Markdown, HTML and links from a file; the browser shows them as text,
+    fetches nothing from the link, and offers no unneutralised CSV of the tables."""
+    from conftest import MARKDOWN_PAYLOAD
+
+    fetched: list[str] = []
+
+    def record(request) -> None:
+        fetched.append(request.url)
+
+    page.on("request", record)
+    try:
+        page.goto(f"{hostile_server}/{path}")
+        wait_until_ready(page)
+    finally:
+        page.remove_listener("request", record)
+    app = page.locator("[data-testid='stApp']")
+    assert [url for url in fetched if "evil.example" in url] == []
+    assert page.locator("a[href*='evil.example'], img[src*='evil.example']").count() == 0
+    assert app.locator("b, .katex, .stMarkdownColoredText").count() == 0
+    if path == "":
+        shown = app.inner_text().replace("\u2060", "")  # the word joiners are invisible
+        assert MARKDOWN_PAYLOAD in shown  # shown, as the text it is
+    else:
+        frame = page.locator("[data-testid='stDataFrame']").first
+        frame.hover()
+        page.wait_for_timeout(300)
+        assert page.get_by_role("button", name="Download as CSV").count() == 0

@@ -272,8 +272,11 @@ def termly_cases(run) -> dict:
     cases = {}
     for i, (_, cells, _) in enumerate(KEY_ERRORS):
         cases[f"key{i}"] = changed(submission(), "caseload", SEC, **cells)
-    for i, (_, cells, _, _) in enumerate(SPELLINGS):
-        cases[f"spelling{i}"] = changed(submission(), "caseload", EY, **cells)
+    for i, (_, cells, _, read_as) in enumerate(SPELLINGS):
+        # The row's district (as read) is the file's: a row for another district in a
+        # district's return would be a stray, quarantined alone.
+        district = read_as if "district" in cells else "Dover"
+        cases[f"spelling{i}"] = changed(submission(district), "caseload", EY, **cells)
     for i, (_, cells, _) in enumerate(SUBMISSION_ERRORS):
         thanet = submission(district="Thanet")
         cases[f"figure{i}"] = changed(submission(), "caseload", SEC, **cells) + thanet

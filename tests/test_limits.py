@@ -240,7 +240,7 @@ def test_the_grid_is_counted_again_if_the_streamed_count_missed_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STLS_MAX_ROWS", "10")
-    monkeypatch.setattr(readers, "_check_sheet_rows", lambda _data, _limit: None)
+    monkeypatch.setattr(readers, "_check_workbook", lambda _data, _limit: [])
     reason = read_file(workbook(tmp_path, {"Return": 11})).rejected_reason
     assert reason.startswith("the file has 11 rows, above the 10-row limit")
 

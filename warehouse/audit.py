@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -179,22 +180,26 @@ def audit(
     *,
     published_census: pl.DataFrame | None = None,
     published_caseload: pl.DataFrame | None = None,
+    today: date | None = None,
 ) -> AuditResult:
     """Run every suite over the accepted files of a load and decide what is published.
 
     ``published_census`` and ``published_caseload`` are what the warehouse already
     publishes (see ``warehouse.expectations.run_suites``); None for a first load.
+    ``today`` is the load's date (default: today, UTC): no academic year after the one it
+    falls in is published.
     """
     files = list(files)
     result = AuditResult()
     if not files:
         return result
-    frames = ex.row_frames(files)  # built once: the suites and the keys below share them
+    frames = ex.row_frames(files, today)  # built once: the suites and the keys share them
     result.checks = ex.run_suites(
         files,
         published_census=published_census,
         published_caseload=published_caseload,
         frames=frames,
+        today=today,
     )
     result.issues = _issues(result.checks)
     result.values = ex.row_values(frames)

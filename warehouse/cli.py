@@ -1,7 +1,8 @@
 """The ``stls`` command: argument parsing and exit codes over the library.
 
 Every failure prints one line on stderr saying what went wrong and where, never a
-traceback (set STLS_DEBUG=1 to see one), and exits non-zero.
+traceback (set STLS_DEBUG=1 to see one), and exits non-zero. Everything printed goes
+through ``say``: text from files never reaches the terminal with its control characters.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar, TextIO
 
 from warehouse import contracts
 from warehouse.errors import StlsError, UsageError
 from warehouse.paths import resolve_warehouse
+from warehouse.safe_text import terminal_text
 
 EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -45,6 +48,13 @@ def parse_districts(names: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print what the command laid out. Its pieces from files were made visible where they
+    were put in (``safe_text.terminal_text``); this is the net under them: no control
+    character but the line breaks the command wrote reaches the terminal."""
+    print(terminal_text(text, keep_newlines=True), end="", file=file or sys.stdout)
+
+
 def _print_load(result, fmt: str, warehouse: Path) -> int:
     from warehouse import dq, read
 
@@ -53,7 +63,7 @@ def _print_load(result, fmt: str, warehouse: Path) -> int:
         summary = dq.load_result(con.cursor(), result.load_id)
     finally:
         con.close()
-    print(dq.render_json(summary) if fmt == "json" else dq.render_text(summary), end="")
+    say(dq.render_json(summary) if fmt == "json" else dq.render_text(summary))
     return result.exit_code
 
 
@@ -72,7 +82,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     warehouse = resolve_warehouse(args.warehouse)
     result = load([DATA_DIR], warehouse, kind="demo", fresh=True)
     _print_load(result, args.format, warehouse)
-    print(f"Demo warehouse built at {warehouse} (illustrative data).", file=sys.stderr)
+    say(f"Demo warehouse built at {warehouse} (illustrative data).\n", file=sys.stderr)
     return EXIT_OK
 
 
@@ -86,7 +96,7 @@ def cmd_dq(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         con.close()
-    print(dq.render_json(result) if args.format == "json" else dq.render_text(result), end="")
+    say(dq.render_json(result) if args.format == "json" else dq.render_text(result))
     return EXIT_OK
 
 
@@ -114,14 +124,14 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         output = Path(args.output or f"stls_committee_tables_{year}.xlsx")
         render.write_xlsx(tables, output)
-        print(f"wrote {output}", file=sys.stderr)
+        say(f"wrote {output}\n", file=sys.stderr)
         return EXIT_OK
     text = render.render(tables, args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+        say(f"wrote {args.output}\n", file=sys.stderr)
     else:
-        print(text, end="")
+        say(text)
     return EXIT_OK
 
 
@@ -133,7 +143,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         text = versions.render_list(warehouse, args.format)
     else:
         text = versions.render_rollback(versions.rollback(warehouse, args.to), args.format)
-    print(text, end="")
+    say(text)
     return EXIT_OK
 
 
@@ -168,7 +178,18 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line (and a pointer to --help), exit 2."""
 
+    # The command line being parsed (set by ``main``), for the hint below.
+    arguments: ClassVar[list[str]] = []
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        message = terminal_text(message)
+        dashed = [a for a in _Parser.arguments if a.startswith("-") and Path(a).is_file()]
+        if dashed:  # "stls load -thanet.csv": the file name reads as an option
+            named = " ".join(dashed)
+            message += (
+                f"; {terminal_text(named)} is a file whose name starts with '-', which reads as "
+                f"an option: put '--' before the paths ({self.prog} -- {terminal_text(named)})"
+            )
         self.exit(EXIT_CANNOT_RUN, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
@@ -243,11 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _Parser.arguments = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except StlsError as exc:
-        print(f"stls {args.command}: {exc}", file=sys.stderr)
+        say(f"stls {args.command}: {terminal_text(str(exc))}\n", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         print(f"stls {args.command}: interrupted", file=sys.stderr)
@@ -256,9 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("STLS_DEBUG"):
             raise
         first = (str(exc).splitlines() or [""])[0]
-        print(
-            f"stls {args.command}: unexpected {type(exc).__name__}: {first} "
-            "(set STLS_DEBUG=1 for details)",
+        say(
+            f"stls {args.command}: unexpected {type(exc).__name__}: {terminal_text(first)} "
+            "(set STLS_DEBUG=1 for details)\n",
             file=sys.stderr,
         )
         return EXIT_CANNOT_RUN

@@ -13,8 +13,11 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
+
+from warehouse.values import LOOKS_LIKE_A_DATE, looks_like_a_date
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The dbt project. STLS_DBT_DIR points at another copy of it (an analyst trying a new
@@ -190,7 +193,36 @@ def normalise_academic_year(text: str | None) -> Normalised:
         if exact:
             return Normalised(value)
         return Normalised(value, warning=f"academic_year {raw!r} read as {value!r}")
+    if looks_like_a_date(raw):
+        return Normalised(None, error=f"academic_year {raw!r}{LOOKS_LIKE_A_DATE} as 2023-24")
     return Normalised(None, error=f"academic_year {raw!r} is not written YYYY-YY")
+
+
+# The first academic year the service's figures can be about: the SEND reforms of the
+# Children and Families Act 2014 (EHC plans, SEN Support), which the measures count, began
+# in September 2014. A year before it is a typing mistake (1999-00 for 2019-20), not data.
+SERVICE_FIRST_ACADEMIC_YEAR = "2014-15"
+
+
+def current_academic_year(day: date) -> str:
+    """The academic year ``day`` falls in: 1 September to 31 August."""
+    return academic_year_label(day.year if day.month >= 9 else day.year - 1)
+
+
+def academic_year_out_of_range(academic_year: str | None, day: date) -> str | None:
+    """Why a (valid) academic year cannot hold figures on ``day``, a load's date: it has
+    not begun yet, or it is before the service's first year. None when it is fine."""
+    if academic_year is None:
+        return None
+    current = current_academic_year(day)
+    if academic_year > current:
+        return (
+            f"is after the current academic year ({current}, from the date of this load): "
+            "figures cannot be sent for a year that has not begun"
+        )
+    if academic_year < SERVICE_FIRST_ACADEMIC_YEAR:
+        return f"is before the service's first year ({SERVICE_FIRST_ACADEMIC_YEAR})"
+    return None
 
 
 def academic_year_label(start_year: int) -> str:

@@ -11,6 +11,7 @@ import json
 import duckdb
 import pandas as pd
 
+from warehouse import safe_text
 from warehouse.contracts import CONTRACTS
 from warehouse.errors import StlsError
 
@@ -138,10 +139,15 @@ def _period(item: dict) -> str:
 
 
 def render_text(result: dict) -> str:
+    """The load's result for a terminal. Every piece that can come from a file (file names,
+    reasons, messages, districts as sent) goes through ``safe_text.terminal_text``, so a
+    control character shows as an escape (``\\x1b``) and cannot move the cursor, erase
+    lines or start a new one."""
+    t = safe_text.terminal_text
     status = str(result["status"]).upper()
     out = [
-        f"Load {result['load_id']} ({result['kind']}), finished {result['finished_at'] or '-'}: "
-        f"{status}",
+        f"Load {t(result['load_id'])} ({t(result['kind'])}), finished "
+        f"{result['finished_at'] or '-'}: {status}",
         f"Files: {result['files_received']} received, {len(result['files_accepted'])} accepted, "
         f"{len(result['files_rejected'])} rejected, {len(result['files_already_loaded'])} "
         "already loaded before (nothing new)",
@@ -150,11 +156,11 @@ def render_text(result: dict) -> str:
     ]
     if result["files_rejected"]:
         out.append("Rejected files (nothing from them was loaded):")
-        out += [f"  {f['file']}: {f['reason']}" for f in result["files_rejected"]]
+        out += [f"  {t(f['file'])}: {t(f['reason'])}" for f in result["files_rejected"]]
     if result["held_submissions"]:
         out.append("Held back (earlier published figures stay until a corrected file arrives):")
         out += [
-            f"  {h['district']} {_period(h)} ({h['file']}): {h['reason']}"
+            f"  {t(h['district'])} {t(_period(h))} ({t(h['file'])}): {t(h['reason'])}"
             for h in result["held_submissions"]
         ]
     if result["checks"]:
@@ -167,13 +173,13 @@ def render_text(result: dict) -> str:
             example = f"{where}: {first.get('message', '')}" if where else first.get("message")
             out.append(
                 f"  {check['severity']:<7} {check['source']}.{check['check']}: "
-                f"{check['failing_rows']} failing, e.g. {example}"
+                f"{check['failing_rows']} failing, e.g. {t(example)}"
             )
     if result.get("seconds"):
         steps = ", ".join(f"{k} {v:.1f}" for k, v in result["seconds"].items())
         out.append(f"Took {sum(result['seconds'].values()):.1f} s ({steps})")
     if result.get("data_docs"):
-        out.append(f"Great Expectations Data Docs: {result['data_docs']}")
+        out.append(f"Great Expectations Data Docs: {t(result['data_docs'])}")
     out.append("Next: " + next_step(result))
     return "\n".join(out) + "\n"
 

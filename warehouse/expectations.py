@@ -47,7 +47,7 @@ import string
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -230,6 +230,9 @@ TERMLY_ROWS_SCHEMA: dict[str, pl.DataType] = {
     "value_error": STR,
     "value_problem": STR,
     "duplicate_rows": STR,
+    "academic_year_out_of_range": STR,
+    "stray_in_return_of": STR,
+    "file_district_rows": INT,
 }
 
 CENSUS_COUNTS = ("settings", "pupils", "sen_support", "ehcp")
@@ -245,6 +248,7 @@ CENSUS_ROWS_SCHEMA: dict[str, pl.DataType] = {
     **{f"{c}_error": STR for c in CENSUS_COUNTS},
     "sen_support_plus_ehcp": INT,
     "duplicate_rows": STR,
+    "academic_year_out_of_range": STR,
 }
 
 MONEY_COLUMNS = (
@@ -263,6 +267,7 @@ FUNDING_ROWS_SCHEMA: dict[str, pl.DataType] = {
     **{f"{c}_problem": STR for c, _ in MONEY_COLUMNS},
     "core_plus_outreach": FLOAT,
     "duplicate_rows": STR,
+    "academic_year_out_of_range": STR,
 }
 
 FILES_SCHEMA: dict[str, pl.DataType] = {**IDENTITY, "row_count": INT, "extra_headers": STR}
@@ -450,6 +455,46 @@ def _with_academic_year(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _load_day(today: date | None) -> date:
+    return today if today is not None else datetime.now(UTC).date()
+
+
+def _year_out_of_range(frame: pl.DataFrame, today: date | None) -> pl.Expr:
+    """``contracts.academic_year_out_of_range`` over the (few) distinct academic years of
+    the frame: why the year cannot hold figures on the load's date, or null."""
+    day = _load_day(today)
+    years = frame.get_column("academic_year").drop_nulls().unique().to_list()
+    reasons = {y: contracts.academic_year_out_of_range(y, day) for y in years}
+    return pl.col("academic_year").replace_strict(reasons, default=None, return_dtype=STR)
+
+
+# A row for one district inside a file whose return for that term is another district's is
+# a stray when its district has fewer than half as many rows there as the file's main
+# district for that term (one Dover row in Thanet's 26). A county-wide file, with each
+# district's return complete or nearly, has no strays: every district has about as many
+# rows as the largest.
+def _with_strays(frame: pl.DataFrame) -> pl.DataFrame:
+    """``stray_in_return_of``: for a stray row, the district whose return the file holds
+    for that term (null otherwise), and ``file_district_rows``: that district's rows."""
+    term_key = ["file_id", "academic_year", "term"]
+    known = frame.filter(
+        pl.all_horizontal(pl.col(c).is_not_null() for c in [*term_key, "district"])
+    )
+    counts = known.group_by([*term_key, "district"]).agg(pl.len().cast(INT).alias("district_rows"))
+    main = (
+        counts.sort(["district_rows", "district"], descending=[True, False])
+        .group_by(term_key, maintain_order=True)
+        .first()
+        .rename({"district": "file_district", "district_rows": "file_district_rows"})
+    )
+    out = frame.join(counts, on=[*term_key, "district"], how="left", maintain_order="left")
+    out = out.join(main, on=term_key, how="left", maintain_order="left")
+    stray = pl.col("district_rows") * 2 < pl.col("file_district_rows")
+    return out.with_columns(
+        pl.when(stray).then(pl.col("file_district")).otherwise(None).alias("stray_in_return_of")
+    )
+
+
 def _code(column: str) -> pl.Expr:
     """A code such as a phase or measure: trimmed, lower case; blank is "" (so that "is in
     the set" fails for it rather than skipping it, as GX skips nulls)."""
@@ -491,8 +536,9 @@ def _submission_id(*period: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.col("file_id"), pl.col("district"), *period], separator="/")
 
 
-def termly_return_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
-    """One row per raw termly-return row: raw text, parsed key, codes, value and flags."""
+def termly_return_rows(files: Iterable[SourceFile], today: date | None = None) -> pl.DataFrame:
+    """One row per raw termly-return row: raw text, parsed key, codes, value and flags.
+    ``today`` is the load's date (for the academic years that may hold figures)."""
     frame = _with_academic_year(_with_district(_raw_rows(files, TERMLY_RETURN)))
     catalogue = contracts.measure_catalogue()
     phases = list(contracts.phases())
@@ -524,11 +570,14 @@ def termly_return_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
         ).alias("submission_id"),
     )
     keys = ["file_id", "district", "academic_year", "term", "phase", "measure"]
-    frame = frame.with_columns(_duplicate_rows(keys).alias("duplicate_rows"))
-    return _conform(frame, "termly_return_rows")
+    frame = frame.with_columns(
+        _duplicate_rows(keys).alias("duplicate_rows"),
+        _year_out_of_range(frame, today).alias("academic_year_out_of_range"),
+    )
+    return _conform(_with_strays(frame), "termly_return_rows")
 
 
-def census_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
+def census_rows(files: Iterable[SourceFile], today: date | None = None) -> pl.DataFrame:
     """One row per raw census row: raw text, parsed key and counts, derived sums."""
     frame = _with_district(_raw_rows(files, CENSUS))
     frame = frame.with_columns(
@@ -555,7 +604,10 @@ def census_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
         ),
     )
     keys = ["file_id", "census_year", "district", "phase"]
-    frame = frame.with_columns(_duplicate_rows(keys).alias("duplicate_rows"))
+    frame = frame.with_columns(
+        _duplicate_rows(keys).alias("duplicate_rows"),
+        _year_out_of_range(frame, today).alias("academic_year_out_of_range"),
+    )
     return _conform(frame, "census_rows")
 
 
@@ -584,7 +636,7 @@ def _funding_parsed(files: Iterable[SourceFile]) -> pl.DataFrame:
     )
 
 
-def funding_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
+def funding_rows(files: Iterable[SourceFile], today: date | None = None) -> pl.DataFrame:
     """One row per raw funding row naming a district (stated county totals are checked in
     ``funding_years`` and never loaded as a district)."""
     frame = _funding_parsed(files).filter(~pl.col("is_county_total"))
@@ -593,7 +645,10 @@ def funding_rows(files: Iterable[SourceFile]) -> pl.DataFrame:
         _submission_id(pl.col("academic_year")).alias("submission_id"),
     )
     keys = ["file_id", "academic_year", "district"]
-    frame = frame.with_columns(_duplicate_rows(keys).alias("duplicate_rows"))
+    frame = frame.with_columns(
+        _duplicate_rows(keys).alias("duplicate_rows"),
+        _year_out_of_range(frame, today).alias("academic_year_out_of_range"),
+    )
     return _conform(frame, "funding_rows")
 
 
@@ -1302,14 +1357,29 @@ class _Unbounded:
         return "∞"
 
 
+class _Count(int):
+    """A whole number in a message; ``{n:,|figure}`` adds its noun, singular for 1."""
+
+    def __format__(self, spec: str) -> str:
+        number_spec, bar, nouns = spec.partition("|")
+        text = format(int(self), number_spec)
+        if not bar:
+            return text
+        singular, _, plural = nouns.partition("|")
+        return f"{text} {singular if self == 1 else plural or singular + 's'}"
+
+
 def render(template: str, row: Mapping[str, Any]) -> str:
-    """A message template filled from a row; blanks and empty text show as "(blank)"."""
+    """A message template filled from a row; blanks and empty text show as "(blank)", and
+    counts may carry their noun (``_Count``)."""
     values: dict[str, Any] = {}
     for name, value in row.items():
         if value is None or value == "":
             values[name] = _Blank()
         elif isinstance(value, float) and value in (float("inf"), float("-inf")):
             values[name] = _Unbounded()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[name] = _Count(value)
         else:
             values[name] = value
     return template.format_map(values)
@@ -1553,13 +1623,14 @@ class _Run:
         return set(held_submissions(self.results))
 
 
-def row_frames(files: Sequence[SourceFile]) -> dict[str, pl.DataFrame]:
+def row_frames(files: Sequence[SourceFile], today: date | None = None) -> dict[str, pl.DataFrame]:
     """Each source's row-level check frame: the raw rows with their parsed key and values.
-    The audit reads the same frames for the rows' normalised keys."""
+    The audit reads the same frames for the rows' normalised keys. ``today`` is the load's
+    date (default: today, UTC)."""
     return {
-        "termly_return_rows": termly_return_rows(files),
-        "census_rows": census_rows(files),
-        "funding_rows": funding_rows(files),
+        "termly_return_rows": termly_return_rows(files, today),
+        "census_rows": census_rows(files, today),
+        "funding_rows": funding_rows(files, today),
     }
 
 
@@ -1596,6 +1667,7 @@ def run_suites(
     suites: Mapping[str, Suite] | None = None,
     runner: GxRunner | None = None,
     frames: Mapping[str, pl.DataFrame] | None = None,
+    today: date | None = None,
 ) -> list[CheckResult]:
     """Every suite over the accepted files of one load; a result per expectation.
 
@@ -1606,11 +1678,12 @@ def run_suites(
     (``CASELOAD_INPUT_SCHEMA``) is the published termly returns' caseload, for the history
     rules. Both may be None (a first load, or tests). ``runner`` lets a caller reuse one GX
     context across loads; by default each call makes its own (a few milliseconds).
-    ``frames`` are ``row_frames(files)`` when the caller has built them already.
+    ``frames`` are ``row_frames(files)`` when the caller has built them already; ``today``
+    is the load's date (default: today, UTC), for the academic years that may hold figures.
     """
     suites = load_suites() if suites is None else suites
     run = _Run(suites, runner or GxRunner())
-    stage1 = {"files": files_frame(files), **(frames or row_frames(files))}
+    stage1 = {"files": files_frame(files), **(frames or row_frames(files, today))}
     run.check(stage1)
     quarantined = run.quarantined()
     census = census_in_force(stage1["census_rows"], published_census, quarantined)
@@ -1659,6 +1732,7 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
         if result.validation is not None:
             validations.setdefault(result.suite, result.validation)
     for suite_name, validation in validations.items():
+        validation = _escaped_for_html(validation)
         context.suites.add(_suite_from_validation(suite_name, validation))
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
@@ -1670,6 +1744,32 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
         context.validation_results_store.set(key, validation)
     context.build_data_docs()
     return folder / "index.html"
+
+
+def _escaped_for_html(
+    validation: ExpectationSuiteValidationResult,
+) -> ExpectationSuiteValidationResult:
+    """A copy of a validation whose observed values (failing values, the rows' file names,
+    districts and years) are HTML-escaped: GX writes them into the Data Docs pages as they
+    are, so a cell holding ``<img src=...>`` would be an image in the steward's browser."""
+    import copy
+    import html
+
+    def escaped(value: Any) -> Any:
+        if isinstance(value, str):
+            return html.escape(value)
+        if isinstance(value, list):
+            return [escaped(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(escaped(v) for v in value)
+        if isinstance(value, dict):
+            return {k: escaped(v) for k, v in value.items()}
+        return value
+
+    copied = copy.deepcopy(validation)
+    for outcome in copied.results:
+        outcome.result = escaped(outcome.result)
+    return copied
 
 
 def _suite_from_validation(name: str, validation: ExpectationSuiteValidationResult):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from warehouse import safe_text
 from warehouse.render import round_half_up
 
 SUPPRESSED = "[c]"
@@ -104,12 +105,13 @@ def display_frame(frame: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame
 
 
 def csv_bytes(frame: pd.DataFrame, units: Mapping[str, str]) -> bytes:
-    """The chart's figures as CSV: rounded as shown, symbols kept, no £, % or separators."""
+    """The chart's figures as CSV: rounded as shown, symbols kept, no £, % or separators;
+    text that a spreadsheet would run as a formula is neutralised (``safe_text``)."""
     out = chart_frame(frame, units)
     for column in out.columns:
         if column not in units:
             out[column] = out[column].map(lambda v: NOT_AVAILABLE if is_missing(v) else v)
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return safe_text.csv_bytes(out)
 
 
 def _base_unit(unit: str) -> str:

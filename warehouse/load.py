@@ -8,8 +8,11 @@ file untouched. A lock file stops two loads running at once.
 
 Publishing, in order: the staging file is checkpointed and closed, checked
 (``versions.verify``: no write-ahead log, opens read-only, every mart there and countable,
-this load recorded as finished), flushed to disk, renamed over the published file, and the
-folder flushed so the rename survives a power cut. Then the new file is hard-linked into
+this load recorded as finished), given the published file's mode, owner and group, flushed
+to disk, renamed over the published file, and the folder flushed so the rename survives a
+power cut. While the load runs, files are created under a umask no more open than the
+published file (``versions.umask_of``), so the staging copy is never readable by more
+people than the warehouse. Then the new file is hard-linked into
 ``<warehouse>.versions/`` and the oldest versions beyond the number kept are removed (see
 ``warehouse.versions``). A load killed before the rename leaves the published file as it
 was, and at most a staging file (and its ``.wal``), which the next load removes before it
@@ -125,12 +128,17 @@ def staged(warehouse: Path, *, fresh: bool) -> Iterator[Path]:
     """A private copy of the warehouse to work on; removed if the work fails.
 
     Called with the lock held. First it clears what an interrupted load or rollback left,
-    and records the live file as a version if it is not one yet (so it can be rolled back
-    to). The caller publishes the staging file with ``publish`` inside the block.
+    refuses a damaged warehouse (pointing at ``stls rollback``), and records the live file
+    as a version if it is not one yet (so it can be rolled back to). The caller publishes
+    the staging file with ``publish`` inside the block.
     """
     staging = staging_path(warehouse)
     _remove_quietly(staging)
     versions.clean_leftovers(warehouse)
+    if warehouse.exists() and not fresh:
+        problem = versions.damage(warehouse)
+        if problem is not None:  # never build on it, never keep it as a version
+            raise LoadError(versions.damaged_error(warehouse, problem))
     versions.adopt_live(warehouse)
     if warehouse.exists() and not fresh:
         shutil.copyfile(warehouse, staging)
@@ -153,6 +161,9 @@ def publish(
         versions.verify(staging, load_id=load_id, marts=marts)
     except versions.VersionError as exc:
         raise LoadError(f"the new warehouse failed its check, nothing published: {exc}") from None
+    access = versions.access_of(warehouse)
+    if access is not None:  # the new file is read by whom the one it replaces was
+        versions.apply_access(staging, access)
     pause_for_test(warehouse, "before_swap")
     versions.replace_durably(staging, warehouse)
     _remove_quietly(warehouse.with_name(warehouse.name + ".wal"))  # an old file's, if any
@@ -160,6 +171,7 @@ def publish(
     try:
         recorded = versions.record(warehouse, load_id)
         versions.prune(warehouse, keep)
+        versions.protect(warehouse)
     except OSError as exc:
         log.warning("%s: published, but not recorded as a version: %s", warehouse, exc)
         return None
@@ -240,7 +252,12 @@ def _land(
     with timer("audit"):
         census, caseload = _published_baseline(con)
         try:
-            result.audit = audit(to_audit, published_census=census, published_caseload=caseload)
+            result.audit = audit(
+                to_audit,
+                published_census=census,
+                published_caseload=caseload,
+                today=store.now_utc().date(),
+            )
         except (ExpectationRunError, SuiteFileError) as exc:
             first = (str(exc).splitlines() or [""])[0]
             raise LoadError(f"the data-quality checks could not run: {first}") from None
@@ -306,7 +323,12 @@ def load(
         raise LoadError("no files to load in " + ", ".join(str(p) for p in paths))
     load_id = new_load_id()
     timer = _Timer()
-    with exclusive(warehouse), staged(warehouse, fresh=fresh) as staging:
+    access = versions.access_of(warehouse)
+    with (
+        exclusive(warehouse),
+        versions.umask_of(access),
+        staged(warehouse, fresh=fresh) as staging,
+    ):
         con = duckdb.connect(str(staging))
         try:
             store.start_load(con, load_id, kind, [str(p) for p in paths])

@@ -16,11 +16,18 @@ Decisions, and why:
   UTF-8"); then strict UTF-8 (which plain ASCII also is); then Windows-1252 (Excel's plain
   "CSV" on a UK PC, where "£" is byte A3 and an en dash is 96). UTF-8 is tried before
   cp1252 because valid UTF-8 with non-ASCII text is almost never meant as cp1252, while
-  the reverse is common. Bytes with NULs (UTF-16, binaries), bytes undefined in cp1252, or
-  more than 1% control characters are "not text".
+  the reverse is common. But a file that is UTF-8 apart from a few bytes (a value pasted
+  from another program) is refused, naming the row and byte: reading it all as cp1252 would
+  garble every other accent in it. Bytes with NULs are UTF-16 without a mark, a binary, or
+  text with a stray NUL (named with its row); bytes undefined in cp1252, or more than 1%
+  control characters, are "not text".
 - **One header row**: the first row that is not blank (leading blank rows are skipped but
-  counted). Headers match the contract case-insensitively after trimming, through
-  ``contracts.canonical_header``; two headers meaning the same column reject the file.
+  counted). When it reads as no source's header, the next rows are searched for one, and
+  the reason says where the header seems to be (below a title row); for a workbook, the
+  other sheets too (only the first is read). Headers match the contract
+  case-insensitively after trimming, through ``contracts.canonical_header``; two headers
+  meaning the same column reject the file, identical ones too (``value,value``), naming
+  both and their column letters: taking either would silently drop the other's figures.
 - **Row numbers** are what a person sees in Excel: the header is row 1 when it is the first
   line, the first data row is 2. Blank rows (every cell empty or spaces) are skipped but keep
   their number, so later rows are not renumbered. In a CSV a quoted value spanning several
@@ -44,7 +51,12 @@ Decisions, and why:
   of its signature, the file is taken as that source so the steward hears which required
   column is missing ("missing required column(s): value") rather than "cannot tell".
 - **XLSX cells** are read from the first sheet as text by calamine (via fastexcel, the
-  engine behind ``polars.read_excel``; used directly so that formula errors are visible).
+  engine behind ``polars.read_excel``; used directly so that formula errors are visible),
+  in a child process with a memory cap (``_WorkbookReader``), after the sheet's XML has
+  been checked: its extent, measured from the cells present (``MAX_COLUMNS``,
+  ``MAX_GRID_CELLS``: one cell at XFD1048576 would make the engine abort the process), and
+  formulas saved without results (a workbook written by a program that does not calculate;
+  "open it in Excel and save").
   Excel stores every number as a float; calamine writes whole ones without a fraction
   ("12", not "12.0") and others with up to 9 decimal places, trailing zeros dropped, so a
   formula result like 0.30000000000000004 reads "0.3", as Excel shows it. The tests pin
@@ -69,19 +81,29 @@ Decisions, and why:
 
 from __future__ import annotations
 
+import atexit
+import bisect
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
 import os
 import posixpath
 import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import fastexcel
 import polars as pl
@@ -176,6 +198,17 @@ class _Rejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # crosses from the reader process
+        return (type(self), (self.reason,))
+
+
+Rejected = _Rejected
+
+
+class _NoHeader(_Rejected):
+    """Internal: the sheet's first row is not a header (or the sheet is empty); the data may
+    be further down or on another sheet (``_header_below``, ``_data_elsewhere``)."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +362,7 @@ def _result(
 
 def _too_big(size: int, limit: int) -> str:
     return (
-        f"the file is {_mib(size)} MiB, above the {_mib(limit)} MiB limit for one file "
+        f"the file is {mib(size)} MiB, above the {mib(limit)} MiB limit for one file "
         f"({MAX_FILE_MB_ENV}); split it (for example one file per year)"
     )
 
@@ -341,9 +374,15 @@ def _too_many_rows(counted: str, limit: int) -> _Rejected:
     )
 
 
-def _mib(size: int) -> str:
-    """Sizes as a person reads them: 50, 1.5, 0.001 (a limit set that small in a test)."""
-    return f"{size / 1024 / 1024:.3g}"
+def mib(size: int) -> str:
+    """A size in MiB as a person writes it: 1,124, 50, 1.5, 0.001 (a limit set that small
+    in a test); never in exponent notation."""
+    value = size / 1024 / 1024
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
 def _sha256_of_file(path: Path) -> str:
@@ -360,16 +399,24 @@ def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame
         raise _Rejected("the file is empty")
     if _is_xlsx(data, limit):
         progress.file_format = XLSX
-        _check_sheet_rows(data, limit.rows)
-        grid = _guarded(_xlsx_grid, data, what="the workbook")
-    else:
-        _check_csv_rows(data, limit.rows)
-        text, encoding = _decode_text(data)
-        progress.file_format, progress.encoding = CSV, encoding
-        grid = _guarded(_csv_grid, text, what="the CSV")
+        sheets = _check_workbook(data, limit)
+        try:
+            grid = _guarded(_xlsx_grid, data, what="the workbook")
+            _check_grid_rows(grid, limit)
+            return _frame_from_grid(grid, progress)
+        except _NoHeader as no_header:
+            raise _data_elsewhere(data, sheets, limit) or no_header from None
+    _check_csv_rows(data, limit.rows)
+    text, encoding = _decode_text(data)
+    progress.file_format, progress.encoding = CSV, encoding
+    grid = _guarded(_csv_grid, text, what="the CSV")
+    _check_grid_rows(grid, limit)
+    return _frame_from_grid(grid, progress)
+
+
+def _check_grid_rows(grid: _Grid, limit: Limits) -> None:
     if grid.cells.height - 1 > limit.rows:  # the header is one of them
         raise _too_many_rows(f"the file has {grid.cells.height - 1:,} rows", limit.rows)
-    return _frame_from_grid(grid, progress)
 
 
 # --------------------------------------------------------------------------------------
@@ -398,63 +445,381 @@ def _check_csv_rows(data: bytes, max_rows: int) -> None:
         raise _too_many_rows(f"the file has {lines - 1:,} lines after its header", max_rows)
 
 
-def _check_sheet_rows(data: bytes, max_rows: int) -> None:
-    """Refuse a workbook whose first sheet has more rows than the limit, before loading it.
+# --------------------------------------------------------------------------------------
+# Workbooks: their sheets' XML checked before any parser sees them
+# --------------------------------------------------------------------------------------
 
-    A part that cannot be found or unpacked is left to fastexcel, which says what is wrong
-    in its own words; the grid is counted again once read.
-    """
+# A workbook's cells are read into a grid as wide and as long as the farthest cell present:
+# one cell at XFD1048576 (Excel's last) asks the engine for 17 billion cells, and it aborts
+# the process. Before a sheet is handed to it, its XML is streamed (memory stays one chunk)
+# and its extent measured from the rows and cells actually there; a sheet reaching beyond
+# these is refused. A return is a handful of columns; the rows are bounded by the row limit.
+MAX_COLUMNS = 1_000
+MAX_GRID_CELLS = 10_000_000
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r="([A-Z]{1,4})([0-9]{1,9})"')
+_ROW_NUMBER = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r="([0-9]{1,9})"')
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)([\s/>][^>]*)?>")
+_REF_ATTRIBUTE = re.compile(rb'(?<=\s)r="([A-Z]{1,4})?([0-9]{1,9})"')
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row\s*>")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_CELL_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c\s*>")
+_VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\b[^>]*?(/?)>([^<]*)")
+_TYPE_ATTRIBUTE = re.compile(rb'(?<=\s)t="([^"]*)"')
+
+
+@dataclass
+class _SheetScan:
+    """What a sheet's XML holds, measured without parsing it into cells."""
+
+    row_elements: int = 0
+    max_row: int = 0  # the farthest row, 1-based (a row or cell may name it, or count it)
+    max_column: int = 0  # the farthest column, 1-based
+    formula_without_value: str | None = None  # the first formula cell with no stored result
+    _column: int = 0  # the position of the last cell seen, for cells that name none
+
+    @property
+    def rows(self) -> int:
+        return max(self.max_row, self.row_elements)
+
+    @property
+    def far_cell(self) -> str:
+        return f"{column_letter(max(self.max_column, 1))}{max(self.rows, 1)}"
+
+
+def _check_workbook(data: bytes, limit: Limits) -> list[tuple[str, str]]:
+    """Refuse a workbook whose first sheet is too long, reaches too far, or holds formulas
+    without stored results, before any parser sees it. Returns the sheets (name, zip part),
+    first first, for ``_data_elsewhere``.
+
+    A part that cannot be found or unpacked is left to the engine, which says what is wrong
+    in its own words; the grid is counted again once read."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = _first_sheet_part(archive)
-            if part is None:
-                return
+            sheets = _sheet_parts(archive)
+            if not sheets:
+                return sheets
+            name, part = sheets[0]
             with archive.open(part) as stream:
-                rows = _count_rows(stream, stop_after=max_rows + 1)
+                scan = _scan_sheet(stream, stop_after_rows=limit.rows + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError):
+        return []
+    if scan.row_elements > limit.rows + 1:  # the header row is one of them
+        raise _too_many_rows(f"its first sheet has more than {limit.rows + 1:,} rows", limit.rows)
+    _check_extent(scan, name, limit)
+    if scan.formula_without_value:
+        raise _Rejected(
+            "the workbook was saved without calculated values (cell "
+            f"{scan.formula_without_value} of sheet {name!r} holds a formula with no stored "
+            "result, so its figure cannot be read): open it in Excel and save it, then send "
+            "it again"
+        )
+    return sheets
+
+
+def _check_extent(scan: _SheetScan, name: str, limit: Limits) -> None:
+    rows, columns = scan.rows, scan.max_column
+    if rows - 1 <= limit.rows and columns <= MAX_COLUMNS and rows * columns <= MAX_GRID_CELLS:
         return
-    if rows > max_rows + 1:  # the header row is one of them
-        raise _too_many_rows(f"its first sheet has more than {max_rows + 1:,} rows", max_rows)
+    raise _Rejected(
+        f"sheet {name!r} has cells as far as {scan.far_cell} ({columns:,} columns by "
+        f"{rows:,} rows), far beyond a return's table (at most {MAX_COLUMNS:,} columns and "
+        f"{limit.rows + 1:,} rows are read): delete the stray cells beyond the table, or "
+        "copy the table into a new workbook, and send it again"
+    )
 
 
-def _count_rows(stream: io.BufferedIOBase, *, stop_after: int) -> int:
-    """Row elements in a worksheet's XML, read in chunks (memory stays one chunk), stopping
-    once past ``stop_after``. A tag cut by a chunk boundary is carried to the next chunk."""
-    count = 0
+def _scan_sheet(stream: IO[bytes], *, stop_after_rows: int) -> _SheetScan:
+    """Measure a worksheet's XML in chunks, stopping once past ``stop_after_rows`` row
+    elements. Each chunk is cut after its last whole row (or, within one long row, before
+    its last tag), and the rest carried to the next."""
+    scan = _SheetScan()
     carry = b""
-    while count <= stop_after:
+    while scan.row_elements <= stop_after_rows:
         chunk = stream.read(_STREAM_CHUNK)
-        if not chunk:
-            return count + len(_ROW_TAG.findall(carry))
         buffer = carry + chunk
-        cut = buffer.rfind(b"<", max(0, len(buffer) - _TAG_OVERLAP))
-        cut = len(buffer) if cut == -1 else cut
-        count += len(_ROW_TAG.findall(buffer, 0, cut))
+        if not chunk:
+            _scan_piece(buffer, scan)
+            break
+        cut = _safe_cut(buffer)
+        _scan_piece(buffer[:cut], scan)
         carry = buffer[cut:]
-    return count
+    return scan
 
 
-def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
-    """The zip member holding the workbook's first sheet (the one that is read): the first
-    ``<sheet>`` of xl/workbook.xml, through its relationship id; else sheet1.xml."""
+def _safe_cut(buffer: bytes) -> int:
+    end = buffer.rfind(b"row>")
+    start = buffer.rfind(b"</", 0, end) if end != -1 else -1
+    if start != -1 and _ROW_END.fullmatch(buffer, start, end + 4):
+        return end + 4
+    cut = buffer.rfind(b"<", max(0, len(buffer) - _TAG_OVERLAP))
+    return len(buffer) if cut == -1 else cut
+
+
+def _scan_piece(piece: bytes, scan: _SheetScan) -> None:
+    scan.row_elements += len(_ROW_TAG.findall(piece))
+    numbers = _ROW_NUMBER.findall(piece)
+    if numbers:
+        scan.max_row = max(scan.max_row, max(map(int, numbers)))
+    refs = _CELL_REF.findall(piece)
+    if refs:
+        letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
+        scan.max_column = max(scan.max_column, _column_number(letters))
+        scan.max_row = max(scan.max_row, max(int(r) for _, r in refs))
+    if len(_CELL_TAG.findall(piece)) > len(refs):
+        _scan_positions(piece, scan)  # cells that do not name their place: count them
+    if scan.formula_without_value is None and _FORMULA_TAG.search(piece):
+        scan.formula_without_value = _formula_without_value(piece, scan)
+
+
+def _scan_positions(piece: bytes, scan: _SheetScan) -> None:
+    """Place cells without an ``r`` as the engine does: after the cell before them."""
+    row = scan.row_elements - len(_ROW_TAG.findall(piece))
+    for match in _ROW_OR_CELL.finditer(piece):
+        ref = _REF_ATTRIBUTE.search(match.group(2) or b"")
+        if match.group(1) == b"row":
+            row = int(ref.group(2)) if ref else row + 1
+            scan._column = 0
+        else:
+            scan._column = (
+                _column_number(ref.group(1)) if ref and ref.group(1) else scan._column + 1
+            )
+            scan.max_column = max(scan.max_column, scan._column)
+        scan.max_row = max(scan.max_row, row)
+
+
+def _formula_without_value(piece: bytes, scan: _SheetScan) -> str | None:
+    """The first cell holding a formula (``<f>``) but no stored result (no ``<v>``, or an
+    empty one, as openpyxl and some exports write it); a formula whose result is text
+    (``t="str"``) may store an empty one."""
+    starts = [m.start() for m in _CELL_TAG.finditer(piece)]
+    for formula in _FORMULA_TAG.finditer(piece):
+        index = bisect.bisect_right(starts, formula.start()) - 1
+        if index < 0:
+            continue
+        start = starts[index]
+        close = _CELL_CLOSE.search(piece, formula.end())
+        cell = piece[start : close.start() if close else len(piece)]
+        tag_end = cell.find(b">")
+        kind = _TYPE_ATTRIBUTE.search(cell, 0, tag_end)
+        if kind and kind.group(1) == b"str":
+            continue
+        value = _VALUE_TAG.search(cell)
+        if value is None or value.group(1) == b"/" or not value.group(2).strip():
+            ref = _REF_ATTRIBUTE.search(cell, 0, tag_end)
+            if ref and ref.group(1):
+                return (ref.group(1) + ref.group(2)).decode("ascii")
+            return f"in row {scan.rows}"
+    return None
+
+
+def _column_number(letters: bytes | str) -> int:
+    """Excel's column letters as a 1-based number: A -> 1, XFD -> 16384."""
+    number = 0
+    for char in letters.decode("ascii") if isinstance(letters, bytes) else letters:
+        number = number * 26 + (ord(char.upper()) - ord("A") + 1)
+    return number
+
+
+def _count_rows(stream: IO[bytes], *, stop_after: int) -> int:
+    """Row elements in a worksheet's XML (see ``_scan_sheet``)."""
+    return _scan_sheet(stream, stop_after_rows=stop_after).row_elements
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """The workbook's sheets in order, each (name, zip member of its XML), through the
+    relationship ids of xl/workbook.xml; the first is the one that is read. Without the
+    relationships, xl/worksheets/sheet1.xml stands for the first sheet."""
     names = set(archive.namelist())
-    fallback = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
+    fallback = (
+        [("sheet1", "xl/worksheets/sheet1.xml")] if "xl/worksheets/sheet1.xml" in names else []
+    )
     if "xl/_rels/workbook.xml.rels" not in names:
         return fallback
-    sheet = _SHEET_TAG.search(archive.read("xl/workbook.xml"))
-    if sheet is None:
-        return fallback
-    relationship_id = next(
-        (v for k, v in _ATTRIBUTE.findall(sheet.group(1)) if k.endswith(b":id")), None
-    )
+    targets: dict[bytes, str] = {}
     for tag in _RELATIONSHIP_TAG.finditer(archive.read("xl/_rels/workbook.xml.rels")):
         attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
-        if relationship_id is not None and attributes.get(b"Id") == relationship_id:
-            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
-            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            part = posixpath.normpath(part)
-            return part if part in names else fallback
-    return fallback
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[attributes.get(b"Id", b"")] = posixpath.normpath(part)
+    sheets = []
+    for tag in _SHEET_TAG.finditer(archive.read("xl/workbook.xml")):
+        attributes = _ATTRIBUTE.findall(tag.group(1))
+        name = next((v for k, v in attributes if k == b"name"), b"").decode("utf-8", "replace")
+        relationship_id = next((v for k, v in attributes if k.endswith(b":id")), None)
+        part = targets.get(relationship_id) if relationship_id is not None else None
+        if part in names:
+            sheets.append((_xml_unescape(name), part))
+    return sheets or fallback
+
+
+def _xml_unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Workbooks are parsed in a child process
+# --------------------------------------------------------------------------------------
+
+# The extent check above is the first line of defence; the second is that the engine (Rust
+# code reading untrusted zip and XML) runs in a child process with a memory cap, so a
+# workbook that makes it abort, or run out of memory, costs that file and not the load.
+# One child serves every workbook of a process (starting it costs a fraction of a second)
+# and is started again after it dies.
+READ_SECONDS = 300
+_READER_MEMORY_FLOOR = 2 * 1024 * 1024 * 1024
+
+
+def _reader_memory(limit: Limits) -> int:
+    """The child's address-space cap: room for the engine on the largest allowed workbook."""
+    return _READER_MEMORY_FLOOR + 4 * limit.unzipped_bytes
+
+
+class _WorkbookReader:
+    """The child process that parses workbooks, and the pipes to it.
+
+    A plain ``python -c`` process, not ``multiprocessing``: its spawn start method runs the
+    parent's main script again in the child (under Streamlit or AppTest, a page), which is
+    neither wanted nor safe. Messages are pickled over two pipes
+    (``multiprocessing.connection.Connection``); the child's stderr (a Rust backtrace when
+    the engine aborts) goes to a temporary file, whose first line the reason quotes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._to_child: Connection | None = None
+        self._from_child: Connection | None = None
+        self._stderr: IO[bytes] | None = None
+        self._memory: int | None = None
+
+    def grid(self, data: bytes, sheet: int | str, rows: int | None, memory: int) -> _Grid:
+        with self._lock:
+            if self._memory != memory or self._process is None or self._process.poll() is not None:
+                self._start(memory)
+            assert self._to_child is not None and self._from_child is not None
+            try:
+                self._to_child.send((data, sheet, rows))
+                if not self._from_child.poll(READ_SECONDS):
+                    self._stop()
+                    raise _Rejected(
+                        f"reading the workbook took longer than {READ_SECONDS} s, so it was "
+                        "stopped: save it again in Excel (or as CSV) and send it again"
+                    )
+                kind, payload = self._from_child.recv()
+            except (EOFError, OSError):
+                ended = self._stop()
+                raise _Rejected(
+                    f"the workbook stopped the workbook reader ({ended}; a workbook that "
+                    f"needs more than {memory / 1024**3:.0f} GiB of memory does): open it in "
+                    "Excel, check for cells far from the table, save it and send it again"
+                ) from None
+        if kind == "grid":
+            return payload
+        if kind == "rejected":
+            raise payload
+        raise _Rejected(f"cannot read the workbook: {payload}")
+
+    def _start(self, memory: int) -> None:
+        self._stop()
+        to_child_read, to_child_write = os.pipe()
+        from_child_read, from_child_write = os.pipe()
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open while the child runs)
+        code = (
+            "from warehouse.readers import _reader_main; "
+            f"_reader_main({to_child_read}, {from_child_write}, {memory})"
+        )
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(contracts.PROJECT_ROOT), environment.get("PYTHONPATH")) if p
+        )
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                pass_fds=(to_child_read, from_child_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=environment,
+                cwd=contracts.PROJECT_ROOT,
+            )
+        finally:
+            os.close(to_child_read)
+            os.close(from_child_write)
+        self._process, self._memory, self._stderr = process, memory, stderr
+        self._to_child = Connection(to_child_write, readable=False)
+        self._from_child = Connection(from_child_read, writable=False)
+
+    def _stop(self) -> str:
+        """Stop the child (if any); how it ended, in words."""
+        process, stderr = self._process, self._stderr
+        for connection in (self._to_child, self._from_child):
+            if connection is not None:
+                connection.close()
+        self._process = self._to_child = self._from_child = self._stderr = None
+        self._memory = None
+        if process is None:
+            return "it was not running"
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        code = process.returncode
+        ended = f"it ended with exit code {code}"
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                ended = f"it ended with {signal.Signals(-code).name}"
+        if stderr is not None:
+            stderr.seek(0)
+            said = stderr.read(4096).decode("utf-8", "replace")
+            stderr.close()
+            first = next((line.strip() for line in said.splitlines() if line.strip()), "")
+            if first:
+                ended += f": {first[:200]}"
+        return ended
+
+
+_READER = _WorkbookReader()
+atexit.register(_READER._stop)
+
+
+def _reader_main(receive_fd: int, send_fd: int, memory: int) -> None:
+    """The child: cap its address space, then parse each workbook it is sent until the
+    parent closes the pipe."""
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    receive = Connection(receive_fd, writable=False)
+    send = Connection(send_fd, readable=False)
+    while True:
+        try:
+            data, sheet, rows = receive.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, Any] = ("grid", _parse_xlsx_grid(data, sheet, rows))
+        except _Rejected as rejected:
+            reply = ("rejected", rejected)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # pyo3 panics derive from BaseException
+            reply = ("failed", _first_line(exc))
+        send.send(reply)
+
+
+def read_sheet_isolated(data: bytes, sheet: int | str, rows: int | None = None) -> _Grid:
+    """One sheet (index or name) of a workbook parsed in the child process, with no check
+    before it (the callers in this module check first). Raises ``Rejected`` with the
+    steward's reason."""
+    return _READER.grid(data, sheet, rows, _reader_memory(limits()))
 
 
 def _guarded(reader: Callable[[Any], _Grid], payload: bytes | str, *, what: str) -> _Grid:
@@ -501,8 +866,8 @@ def _is_xlsx(data: bytes, limit: Limits) -> bool:
     unzipped = sum(member.file_size for member in members)
     if unzipped > limit.unzipped_bytes:
         raise _Rejected(
-            f"the workbook unpacks to {_mib(unzipped)} MiB, above the "
-            f"{_mib(limit.unzipped_bytes)} MiB limit ({MAX_UNZIPPED_FACTOR} times "
+            f"the workbook unpacks to {mib(unzipped)} MiB, above the "
+            f"{mib(limit.unzipped_bytes)} MiB limit ({MAX_UNZIPPED_FACTOR} times "
             f"{MAX_FILE_MB_ENV})"
         )
     return True
@@ -525,14 +890,14 @@ def _decode_text(data: bytes) -> tuple[str, str]:
             "save it as 'CSV UTF-8' instead"
         )
     if b"\x00" in data:
-        raise _not_text(data)
+        raise _nul_bytes(data)
     if data.startswith(codecs.BOM_UTF8):
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise _Rejected(
-                "the file starts with a UTF-8 byte-order mark but is not valid UTF-8 "
-                f"(byte {exc.start})"
+                "the file starts with a UTF-8 byte-order mark but is not valid UTF-8: "
+                f"{_where_byte(data, exc.start)}; save the file again as 'CSV UTF-8'"
             ) from exc
     else:
         text, encoding = _decode_without_bom(data)
@@ -541,15 +906,66 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
+# Well-formed UTF-8 for a character beyond ASCII: a file holding these was written as UTF-8
+# (in Windows-1252 text they would be two or three unlikely characters in a row, "Â£").
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def _decode_without_bom(data: bytes) -> tuple[str, str]:
+    """UTF-8; else Windows-1252, unless the file is UTF-8 with a few bytes that are not
+    (a value pasted from another program): reading it all as Windows-1252 would garble
+    every other accent and symbol in it ("café" as "cafÃ©"), so it is refused, naming the
+    row and byte, and nothing is decoded twice."""
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _UTF8_SEQUENCE.search(data):
+            bad = data[exc.start]
+            meaning = bytes([bad]).decode("cp1252", "replace")
+            shown = f", {meaning!r} in Windows-1252" if meaning != "\ufffd" else ""
+            raise _Rejected(
+                f"the file is UTF-8 except at {_where_byte(data, exc.start)} (byte 0x{bad:02x}"
+                f"{shown}): a character pasted from another program? Correct it, or save "
+                "the file again as 'CSV UTF-8', and send it again"
+            ) from exc
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         raise _not_text(data) from exc
+
+
+def _where_byte(data: bytes, position: int) -> str:
+    """'row 3, byte 1,234 of the file': the row as a text editor numbers its lines."""
+    breaks = b"\n" if b"\n" in data else b"\r"
+    return f"row {data.count(breaks, 0, position) + 1}, byte {position + 1:,} of the file"
+
+
+def _nul_bytes(data: bytes) -> _Rejected:
+    """Why bytes holding NULs are not a CSV: a known binary, UTF-16 text without its mark,
+    or text with a stray NUL (where it is)."""
+    if any(data.startswith(magic) for magic, _label in _MAGIC):
+        return _not_text(data)
+    sample = data[:4096]
+    nuls = sample.count(b"\x00")
+    if nuls >= len(sample) // 4 and (
+        sample[1::2].count(0) >= len(sample) // 3 or sample[0::2].count(0) >= len(sample) // 3
+    ):
+        return _Rejected(
+            "not a CSV or XLSX file (it looks like UTF-16 text without a byte-order mark, "
+            "as some programs export it): save it as 'CSV UTF-8' instead"
+        )
+    if (
+        data.count(b"\x00") <= max(1, len(data) // 1000)
+        and _control_ratio(data.replace(b"\x00", b"")) <= MAX_CONTROL_CHAR_RATIO
+    ):
+        return _Rejected(
+            f"the file holds a NUL (zero) byte at {_where_byte(data, data.index(0))}, which "
+            "text never does: the file is damaged, or was not saved as text; save it again "
+            "as CSV and send it again"
+        )
+    return _not_text(data)
 
 
 def _control_ratio(data: bytes) -> float:
@@ -669,16 +1085,23 @@ def _max_fields(text: str) -> int:
 
 
 def _xlsx_grid(data: bytes) -> _Grid:
-    """The first sheet's cells as text; formula errors as Excel shows them."""
+    """The first sheet's cells as text, parsed in the child process (see above)."""
+    return read_sheet_isolated(data, 0)
+
+
+def _parse_xlsx_grid(data: bytes, sheet_index: int | str = 0, rows: int | None = None) -> _Grid:
+    """A sheet's cells as text (the first ``rows`` rows, if given); formula errors as Excel
+    shows them. Runs in the child process."""
     reader = fastexcel.read_excel(data)
     if not reader.sheet_names:
         raise _Rejected("the file is empty (the workbook has no sheets)")
     # header_row=None with skip_rows=0 keeps leading empty rows, so row numbers match Excel.
-    sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+    options: dict[str, Any] = {} if rows is None else {"n_rows": rows}
+    sheet = reader.load_sheet(sheet_index, header_row=None, skip_rows=0, dtypes="string", **options)
     batch, errors = sheet.to_arrow_with_errors()
     cells = pl.DataFrame(pl.from_arrow(batch))
     if cells.width == 0 or cells.height == 0:
-        raise _Rejected(f"the file is empty (its first sheet, {sheet.name!r}, has no cells)")
+        raise _NoHeader(f"the file is empty (its first sheet, {sheet.name!r}, has no cells)")
     cells = cells.rename(dict(zip(cells.columns, _cell_names(cells.width), strict=True)))
     cells = cells.with_columns(pl.all().cast(pl.String))
     cells = _with_error_cells(cells, errors.errors if errors is not None else [])
@@ -725,12 +1148,17 @@ def _frame_from_grid(grid: _Grid, progress: _Progress) -> pl.DataFrame:
     )
     rows = cells.filter(~_blank_row(cell_columns))
     if rows.height == 0:
-        raise _Rejected("the file is empty (every row is blank)")
+        raise _NoHeader("the file is empty (every row is blank)")
     header = [rows[c][0] for c in cell_columns]
     data = rows.slice(1)
     width = grid.header_width if grid.header_width is not None else len(cell_columns)
-    columns = _name_columns(header[:width], data, cell_columns[:width])
-    source, mapping = _detect_source(list(columns))
+    named = _name_columns(header[:width], data, cell_columns[:width])
+    columns = {c.received: c.grid for c in named}
+    try:
+        source, mapping = _detect_source(named)
+    except _NoHeader:
+        _reject_header_below(rows, cell_columns)
+        raise
     contract_columns = contracts.CONTRACTS[source].columns
     progress.source = source
     # Contract columns under their contract name; any other column under its own header.
@@ -741,6 +1169,73 @@ def _frame_from_grid(grid: _Grid, progress: _Progress) -> pl.DataFrame:
     _require_columns(source, mapping)
     _reject_ragged(data, cell_columns[width:], width)
     return _build_frame(data, source, columns, mapping)
+
+
+# How many rows (after the first) are searched for a header that is not on the first row.
+_HEADER_SEARCH_ROWS = 30
+
+
+def _header_in(rows: pl.DataFrame, cell_columns: list[str]) -> tuple[int, list[str]] | None:
+    """The first of the first rows that reads as a header (a source's signature columns):
+    its row number and its cells."""
+    for row in rows.head(_HEADER_SEARCH_ROWS).iter_rows(named=True):
+        cells = [row[c].strip() for c in cell_columns if _is_filled(row[c])]
+        for source in contracts.SOURCES:
+            present = {contracts.canonical_header(c, source) for c in cells}
+            if all(column in present for column in contracts.CONTRACTS[source].signature):
+                return row[ROW_NUMBER], cells
+    return None
+
+
+def _reject_header_below(rows: pl.DataFrame, cell_columns: list[str]) -> None:
+    """When the first row is no header, say where the header seems to be (below a title,
+    say), rather than "cannot tell which source"."""
+    found = _header_in(rows.slice(1), cell_columns)
+    if found is None:
+        return
+    number, header = found
+    first = [rows[c][0].strip() for c in cell_columns if _is_filled(rows[c][0])]
+    where = rows[ROW_NUMBER][0]
+    above = f"a title on row {where} ({first[0]!r})" if len(first) == 1 else f"row {where}"
+    raise _Rejected(
+        f"the header seems to be on row {number} ({', '.join(header)}), below {above}: "
+        "delete the rows above the header (a file has one header row, on top) and send it "
+        "again"
+    )
+
+
+# At most this many other sheets are looked at for data that is not on the first sheet.
+_SHEETS_SEARCHED = 10
+
+
+def _data_elsewhere(data: bytes, sheets: list[tuple[str, str]], limit: Limits) -> _Rejected | None:
+    """When a workbook's first sheet holds no header, the sheet that seems to hold the data
+    (its first rows read as a header), checked like the first before it is parsed."""
+    first = sheets[0][0] if sheets else "1"
+    for name, part in sheets[1 : _SHEETS_SEARCHED + 1]:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream:
+                scan = _scan_sheet(stream, stop_after_rows=limit.rows + 1)
+            if scan.row_elements > limit.rows + 1:
+                continue
+            _check_extent(scan, name, limit)
+            grid = read_sheet_isolated(data, name, _HEADER_SEARCH_ROWS + 1)
+        except (_Rejected, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError):
+            continue
+        cell_columns = [c for c in grid.cells.columns if c != ROW_NUMBER]
+        cells = grid.cells.with_columns(
+            pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cell_columns
+        )
+        found = _header_in(cells.filter(~_blank_row(cell_columns)), cell_columns)
+        if found:
+            number, header = found
+            return _Rejected(
+                f"the first sheet, {first!r}, holds no return, but sheet {name!r} seems to "
+                f"(header on row {number}: {', '.join(header)}): only the first sheet is "
+                "read, so move that sheet to the front (or delete the others) and send the "
+                "file again"
+            )
+    return None
 
 
 def _reject_ragged(data: pl.DataFrame, beyond: list[str], width: int) -> None:
@@ -763,11 +1258,34 @@ def _is_filled(value: str | None) -> bool:
     return value is not None and value.strip(" \t\r\n") != ""
 
 
+@dataclass(frozen=True)
+class _Column:
+    """A column of the file: its header as received, its grid column, its position (1=A)."""
+
+    received: str
+    grid: str
+    position: int
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.position)
+
+
+def column_letter(position: int) -> str:
+    """Excel's letter for a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _name_columns(
     header: list[str | None], data: pl.DataFrame, cell_columns: list[str]
-) -> dict[str, str]:
-    """Received header -> grid column. Blank headers over data get a made-up name."""
-    named: dict[str, str] = {}
+) -> list[_Column]:
+    """The file's columns. Blank headers over data get a made-up name; two headers that
+    read as the same name (identical ones included) reject the file."""
+    named: list[_Column] = []
     for position, (title, column) in enumerate(zip(header, cell_columns, strict=True), 1):
         if _is_filled(title):
             received = title
@@ -775,25 +1293,39 @@ def _name_columns(
             received = f"(no header, column {position})"
         else:
             continue  # an empty column with no header carries nothing
-        named[received] = column
-    _reject_duplicates(list(named), contracts.normalise_header, "read as")
+        named.append(_Column(received, column, position))
+    _reject_duplicates(named, contracts.normalise_header, "read as")
     return named
 
 
-def _reject_duplicates(headers: list[str], key: Callable[[str], str], meaning: str) -> None:
-    groups: dict[str, list[str]] = {}
-    for header in headers:
-        groups.setdefault(key(header) or header.strip().lower(), []).append(header)
+def _reject_duplicates(columns: list[_Column], key: Callable[[str], str], meaning: str) -> None:
+    """Reject a file with two columns of one name, naming both headers and their columns:
+    loading either would silently drop the other's figures."""
+    groups: dict[str, list[_Column]] = {}
+    for column in columns:
+        name = key(column.received) or column.received.strip().lower()
+        groups.setdefault(name, []).append(column)
     clashes = [(name, found) for name, found in groups.items() if len(found) > 1]
     if clashes:
         described = "; ".join(
-            f"{' and '.join(repr(h) for h in found)} ({meaning} {name})" for name, found in clashes
+            f"{' and '.join(repr(c.received) for c in found)} (columns "
+            f"{_and(c.letter for c in found)}, {meaning} {name})"
+            for name, found in clashes
         )
-        raise _Rejected(f"duplicate column names: {described}")
+        raise _Rejected(
+            f"duplicate column names: {described}; keep one column of each name "
+            "(the warehouse cannot tell which holds the right figures)"
+        )
 
 
-def _detect_source(headers: list[str]) -> tuple[str, dict[str, str]]:
+def _and(items: Iterable[str]) -> str:
+    listed = list(items)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
+def _detect_source(columns: list[_Column]) -> tuple[str, dict[str, str]]:
     """The source whose signature columns are all present; see ``_partial_source``."""
+    headers = [c.received for c in columns]
     mappings = {
         source: {h: contracts.canonical_header(h, source) for h in headers}
         for source in contracts.SOURCES
@@ -810,7 +1342,7 @@ def _detect_source(headers: list[str]) -> tuple[str, dict[str, str]]:
         full = _partial_source(present, signature, headers)
     source = full[0]
     mapping = mappings[source]
-    _reject_duplicates(headers, lambda h: contracts.canonical_header(h, source), "both mean")
+    _reject_duplicates(columns, lambda h: contracts.canonical_header(h, source), "both mean")
     return source, mapping
 
 
@@ -832,7 +1364,7 @@ def _partial_source(
     hint = ""
     if len(headers) == 1 and any(sep in headers[0] for sep in ";\t|"):
         hint = " (the header looks separated by something other than commas: save as CSV)"
-    raise _Rejected(
+    raise _NoHeader(
         f"cannot tell which source this is from its columns: found {found}; {needs}{hint}"
     )
 

@@ -3,7 +3,8 @@
 JSON carries the unrounded values (the interface fixes its shape). The other formats show
 each figure rounded as the committee report publishes it: whole percentages (one decimal
 place for caseload as a share of pupils), whole pupils, whole pounds; CSV and XLSX carry
-both the unrounded value and the published display.
+both the unrounded value and the published display. CSV and XLSX text that a spreadsheet
+would run as a formula is neutralised (``warehouse.safe_text``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from warehouse import figures
+from warehouse import figures, safe_text
 from warehouse.report import CommitteeTables
 
 FORMATS = ("text", "json", "csv", "md", "xlsx")
@@ -128,9 +129,9 @@ def to_markdown(tables: CommitteeTables) -> str:
 def to_csv(tables: CommitteeTables) -> str:
     buffer = io.StringIO()
     rows = long_rows(tables)
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(safe_text.csv_row(rows[0]))
+    writer.writerows(safe_text.csv_row(row.values()) for row in rows)
     return buffer.getvalue()
 
 
@@ -139,29 +140,25 @@ def to_json(tables: CommitteeTables) -> str:
 
 
 def write_xlsx(tables: CommitteeTables, path: Path) -> None:
-    import xlsxwriter
-
-    with xlsxwriter.Workbook(str(path)) as book:
+    """The tables as a workbook: every cell written with its type stated, so no text
+    becomes a formula or a link (``safe_text.Workbook``)."""
+    with safe_text.Workbook(path) as book:
         bold = book.add_format({"bold": True})
         sheet = book.add_worksheet("Tables")
-        sheet.write(0, 0, heading(tables), bold)
+        book.write(sheet, 0, 0, heading(tables), bold)
         rows = long_rows(tables)
         columns = list(rows[0])
         for col, name in enumerate(columns):
-            sheet.write(2, col, name, bold)
+            book.write(sheet, 2, col, name, bold)
         for r, row in enumerate(rows, start=3):
             for col, name in enumerate(columns):
-                value = row[name]
-                if value is None:
-                    sheet.write_blank(r, col, None)
-                else:
-                    sheet.write(r, col, value)
+                book.write(sheet, r, col, row[name])
         sheet.set_column(0, 0, 38)
         sheet.set_column(1, 1, 60)
         sheet.set_column(2, len(columns), 16)
         notes_sheet = book.add_worksheet("Notes")
         for r, note in enumerate(notes(tables)):
-            notes_sheet.write(r, 0, note)
+            book.write(notes_sheet, r, 0, note)
 
 
 def render(tables: CommitteeTables, fmt: str) -> str:

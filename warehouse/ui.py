@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from warehouse import charts, formatting
+from warehouse import charts, formatting, safe_text
 
 
 def slug(text: str) -> str:
@@ -23,9 +23,13 @@ def data_table(
     file_name: str,
     expanded: bool = False,
 ) -> None:
-    """A table of figures (formatted for reading) and the same figures as CSV."""
+    """A table of figures (formatted for reading) and the same figures as CSV.
+
+    ``st.table`` renders every cell as Markdown, so the text columns (labels: districts,
+    phases, terms) go through ``safe_text.markdown_text``; the figures are the product's
+    own formatting. The CSV neutralises formulas (``formatting.csv_bytes``)."""
     with st.expander(f"Table: {name}", expanded=expanded):
-        st.table(formatting.display_frame(table, units), hide_index=True)
+        st.table(_markdown_safe(formatting.display_frame(table, units), units), hide_index=True)
     st.download_button(
         f"Download the data: {name} (CSV)",
         formatting.csv_bytes(table, units),
@@ -34,6 +38,18 @@ def data_table(
         icon=":material/download:",
         key=f"download_{slug(file_name)}",
     )
+
+
+def _markdown_safe(shown: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
+    """The label cells of a displayed table as Markdown-safe text (symbols kept as they
+    are: "[x]" is already plain text in Markdown). The headings are the product's own."""
+    out = shown.copy()
+    for column in out.columns:
+        if column not in units:
+            out[column] = out[column].map(
+                lambda v: v if v in formatting.SYMBOLS else safe_text.markdown_text(v)
+            )
+    return out
 
 
 def chart(

@@ -60,11 +60,28 @@ _MONEY_PATTERN = (
 )
 # Excel's accounting format writes zero as a dash, optionally after the £ sign.
 _MONEY_ZERO_DASH_PATTERN = r"^(?:£ *)?- *$"
+# A date as a workbook cell formatted as a date reads (2023-09-01 00:00:00), or as Excel
+# writes one into a CSV (01/09/2023): a term, year or census year typed into a cell that
+# Excel had formatted as a date (term 1 becomes 1 January 1900).
+_EXCEL_DATE_PATTERN = (
+    r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+    r"|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?)$"
+)
+LOOKS_LIKE_A_DATE = (
+    " looks like an Excel date (the cell is formatted as a date): format the column as "
+    "Text, type the value again"
+)
 
 _COUNT_RE = re.compile(_COUNT_PATTERN)
 _INT_RE = re.compile(_INT_PATTERN)
 _MONEY_RE = re.compile(_MONEY_PATTERN)
 _MONEY_ZERO_DASH_RE = re.compile(_MONEY_ZERO_DASH_PATTERN)
+_EXCEL_DATE_RE = re.compile(_EXCEL_DATE_PATTERN)
+
+
+def looks_like_a_date(text: str | None) -> bool:
+    """Whether a cell holds a date where a term or a year was meant (see above)."""
+    return bool(text) and _EXCEL_DATE_RE.fullmatch(_trim(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -159,6 +176,8 @@ def parse_int(text: str | None, name: str) -> Parsed[int]:
     if not trimmed:
         return Parsed(None, f"{name} is missing")
     match = _INT_RE.fullmatch(trimmed)
+    if match is None and _EXCEL_DATE_RE.fullmatch(trimmed):
+        return Parsed(None, f"{name} {_quoted(trimmed)}{LOOKS_LIKE_A_DATE}")
     if match is None:
         return Parsed(None, f"{name} {_not_a_number(trimmed)}")
     minus, digits, fraction = match.groups()
@@ -292,6 +311,8 @@ def int_error_expr(col: str | pl.Expr, name: str) -> pl.Expr:
     return (
         pl.when(p["blank"])
         .then(pl.lit(f"{name} is missing"))
+        .when(~p["matched"] & p["trimmed"].str.contains(_EXCEL_DATE_PATTERN))
+        .then(pl.concat_str(shown, pl.lit(LOOKS_LIKE_A_DATE)))
         .when(~p["matched"])
         .then(pl.concat_str(shown, pl.lit(NOT_A_NUMBER)))
         .when(_nonzero_expr(p["fraction"]))

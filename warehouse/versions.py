@@ -23,6 +23,12 @@ publish. The file that was live stays in ``versions/``, so a rollback can be und
 A live file that is not among the versions (a warehouse published before versions were
 kept, or a load killed between its rename and its link) is adopted, linked under its own
 modification time and latest load, by the next load or rollback.
+
+Access: the published file keeps the mode, owner and group it had (a steward may make it
+private, or give it to the dashboard's service group). Loads and rollbacks create their
+files under a umask no more open than it (``umask_of``), give the new file its access
+before the rename (``apply_access``), and give every kept version and the versions folder
+the same (``protect``): a load never widens who can read the children's data.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,7 +105,7 @@ class LiveVersion:
 @dataclass(frozen=True)
 class RollbackResult:
     warehouse: Path
-    previous: StoredVersion  # what was live before, still kept
+    previous: StoredVersion | None  # what was live before, still kept (None: it was damaged)
     current: StoredVersion  # what is live now
 
 
@@ -184,7 +191,100 @@ def _link_or_copy(source: Path, target: Path) -> None:
         log.warning("cannot hard-link %s (%s); copying it instead", source, exc)
     partial = target.with_name(target.name + ".tmp")
     shutil.copyfile(source, partial)
+    access = access_of(source)
+    if access is not None:
+        apply_access(partial, access)
     replace_durably(partial, target)
+
+
+# --------------------------------------------------------------------------------------
+# Who may read the warehouse: kept as the steward set it
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """The permission bits, owner and group of a published warehouse file."""
+
+    mode: int
+    uid: int
+    gid: int
+
+    @property
+    def umask(self) -> int:
+        """A umask under which new files and folders are no more open than this: group and
+        others get no permission the file does not give them (read lets them traverse a
+        folder too); the owner keeps everything."""
+        mask = 0
+        for shift in (3, 0):
+            bits = (self.mode >> shift) & 0o7
+            allowed = bits | (0o1 if bits & 0o4 else 0)
+            mask |= (0o7 & ~allowed) << shift
+        return mask
+
+    @property
+    def folder_mode(self) -> int:
+        """A folder beside the file with the same readers: rwx for the owner, r-x for a
+        class the file lets read."""
+        return 0o700 | (0o777 & ~self.umask & 0o055)
+
+
+def access_of(path: Path) -> Access | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return Access(mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
+
+
+def apply_access(path: Path, access: Access, *, folder: bool = False) -> None:
+    """Give ``path`` the mode, owner and group of ``access`` (the published file's), never
+    wider: an owner that cannot be set stays the one running the load, and a group that
+    cannot be set loses the group's permissions (a warning says so)."""
+    mode = access.folder_mode if folder else access.mode
+    info = path.stat()
+    if (info.st_uid, info.st_gid) != (access.uid, access.gid):
+        try:
+            os.chown(path, access.uid, access.gid)
+        except PermissionError:
+            try:
+                os.chown(path, -1, access.gid)
+            except PermissionError:
+                mode &= ~0o070
+                log.warning(
+                    "%s: cannot give it group %s, so its group has no access", path, access.gid
+                )
+    os.chmod(path, mode)
+
+
+@contextlib.contextmanager
+def umask_of(access: Access | None) -> Iterator[None]:
+    """While a load or rollback runs, create files (the staging copy, its write-ahead log,
+    dbt's and Great Expectations' files) no more open than the published warehouse. The
+    umask is per process: ``stls`` runs one command per process."""
+    if access is None:
+        yield
+        return
+    previous = os.umask(0)
+    os.umask(previous | access.umask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def protect(warehouse: Path) -> None:
+    """Give every kept version, and the versions folder, the live file's access: a version
+    is the same children's data, and is never readable by anyone the live file is not."""
+    access = access_of(warehouse)
+    folder = versions_dir(warehouse)
+    if access is None or not folder.is_dir():
+        return
+    apply_access(folder, access, folder=True)
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and not path.is_symlink():
+                apply_access(path, access)
 
 
 # --------------------------------------------------------------------------------------
@@ -261,6 +361,39 @@ def verify(path: Path, *, load_id: str | None = None, marts: Iterable[str] = ())
         raise VersionError(f"{path}: cannot be read: {_first_line(exc)}") from None
     finally:
         con.close()
+
+
+def damage(path: Path) -> str | None:
+    """What is wrong with a warehouse file that cannot be read (one line), or None when it
+    opens read-only and its load history and marts can be counted. A load never builds on,
+    and never keeps as a version, a file this finds damaged."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    try:
+        con.execute("select count(*) from raw.loads").fetchall()
+        marts = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        for (name,) in marts:
+            con.execute(f'select count(*) from marts."{name}"').fetchall()
+    except duckdb.CatalogException:
+        return None  # a warehouse without those tables yet is empty, not damaged
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+    return None
+
+
+def damaged_error(path: Path, problem: str) -> str:
+    """The one line a steward reads about a damaged warehouse, with what to do."""
+    return (
+        f"{path}: the warehouse file is damaged and cannot be read ({problem}): restore the "
+        "last good version with 'stls rollback' ('stls rollback --list' shows the versions "
+        "kept)"
+    )
 
 
 def _check_contents(
@@ -343,12 +476,17 @@ def record(warehouse: Path, load_id: str) -> StoredVersion:
 
 
 def adopt_live(warehouse: Path) -> StoredVersion | None:
-    """Record the live file as a version if it is not one yet (see the module docstring)."""
+    """Record the live file as a version if it is not one yet (see the module docstring);
+    never a damaged one (``damage``), which is not a warehouse to go back to."""
     if not warehouse.exists():
         return None
     current = [v for v in stored(warehouse) if v.live]
     if current:
         return current[0]
+    problem = damage(warehouse)
+    if problem is not None:
+        log.warning("%s", damaged_error(warehouse, problem))
+        return None
     info = describe(warehouse)
     return record(warehouse, info.load_id if info else "unknown")
 
@@ -409,20 +547,24 @@ def rollback(warehouse: Path, to: str | None = None, *, keep: int | None = None)
     default: the version before the live one) live again, atomically, under the load lock."""
     if not warehouse.exists():
         raise WarehouseMissing(f"{warehouse}: no warehouse here; nothing to roll back")
-    with exclusive(warehouse):
+    access = access_of(warehouse)
+    with exclusive(warehouse), umask_of(access):
         clean_leftovers(warehouse)
         adopt_live(warehouse)
         kept = stored(warehouse)
-        previous = next(v for v in kept if v.live)
+        previous = next((v for v in kept if v.live), None)  # None: a damaged live file
         target = choose(kept, to)
         verify(target.path)
         temp = rollback_temp(warehouse)
         _link_or_copy(target.path, temp)
+        if access is not None:  # the restored file is read by whom the live one was
+            apply_access(temp, access)
         replace_durably(temp, warehouse)
         prune(warehouse, keep_versions(keep))
+        protect(warehouse)
     return RollbackResult(
         warehouse=warehouse,
-        previous=_with_contents(previous, live=False),
+        previous=_with_contents(previous, live=False) if previous else None,
         current=_with_contents(target, live=True),
     )
 
@@ -430,6 +572,8 @@ def rollback(warehouse: Path, to: str | None = None, *, keep: int | None = None)
 def choose(kept: list[StoredVersion], to: str | None) -> StoredVersion:
     """The version a rollback restores; VersionError says why there is none."""
     live = next((v for v in kept if v.live), None)
+    if to is None and live is None and kept:
+        return kept[-1]  # the live file is not a version (damaged): the newest kept one
     if to is None:
         earlier = [v for v in kept if live and v.version_id < live.version_id]
         if not earlier:
@@ -487,16 +631,21 @@ def render_rollback(result: RollbackResult, fmt: str) -> str:
                 {
                     "warehouse": str(result.warehouse),
                     "live": _version_json(result.current),
-                    "previous": _version_json(result.previous),
+                    "previous": _version_json(result.previous) if result.previous else None,
                 },
                 indent=2,
             )
             + "\n"
         )
+    now = f"  live now: {result.current.version_id}  {_describe_text(result.current.contents)}\n"
+    if result.previous is None:
+        return (
+            f"Rolled back {result.warehouse}.\n{now}"
+            "  was live: a damaged file, not kept as a version (it could not be read)\n"
+        )
     was = result.previous.version_id
     return (
-        f"Rolled back {result.warehouse}.\n"
-        f"  live now: {result.current.version_id}  {_describe_text(result.current.contents)}\n"
+        f"Rolled back {result.warehouse}.\n{now}"
         f"  was live: {was}  {_describe_text(result.previous.contents)}\n"
         f"Undo with 'stls rollback --to {was}'.\n"
     )

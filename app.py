@@ -1,8 +1,8 @@
 """STLS Insight dashboard: `stls dashboard` (or `make run`) serves this file.
 
-Who sees what is decided first (``warehouse.auth``): a reader who is not signed in sees
+Who sees what is decided first (``warehouse.dashboard.auth``): a reader who is not signed in sees
 only the sign-in page, one signed in without a role only a page saying so, and everyone
-else the pages of their role. ``warehouse.app_data`` enforces the same rules on the data.
+else the pages of their role. ``warehouse.dashboard.app_data`` enforces the same rules on the data.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import importlib.util
 
 import streamlit as st
 
-from warehouse import app_data, auth, filters, safe_text
-from warehouse.errors import WarehouseMissing
+from warehouse.core import safe_text
+from warehouse.core.errors import WarehouseMissing
+from warehouse.dashboard import app_data, auth, filters
 
 st.set_page_config(page_title="STLS Insight", page_icon=":material/school:", layout="wide")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, contracts, figures, paths, ui
+from warehouse.core import contracts, figures, paths
+from warehouse.dashboard import app_data, ui
+from warehouse.reporting import analysis
 
 ui.page_setup()
 st.title("About the data")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from warehouse import app_data, auth, charts, dq, filters, safe_text, ui
+from warehouse.core import safe_text
+from warehouse.dashboard import app_data, auth, charts, filters, ui
+from warehouse.quality import dq
 
 ui.page_setup()
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, contracts, figures, filters, stats, titles, ui
-from warehouse.filters import PHASES
-from warehouse.suppression import hide_derived, suppress
+from warehouse.core import contracts, figures
+from warehouse.dashboard import app_data, charts, filters, titles, ui
+from warehouse.dashboard.filters import PHASES
+from warehouse.reporting import analysis, stats
+from warehouse.reporting.suppression import hide_derived, suppress
 
 ui.page_setup()
 st.title("EHCP trends against inclusion")

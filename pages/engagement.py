@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, figures, filters, titles, ui
-from warehouse.filters import PHASES
-from warehouse.suppression import hide_derived, lines_for, suppress
+from warehouse.core import figures
+from warehouse.dashboard import app_data, charts, filters, titles, ui
+from warehouse.dashboard.filters import PHASES
+from warehouse.reporting import analysis
+from warehouse.reporting.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
 st.title("District engagement")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import analysis, app_data, charts, figures, filters, stats, titles, ui
-from warehouse.suppression import hide_derived, lines_for, suppress
+from warehouse.core import figures
+from warehouse.dashboard import app_data, charts, filters, titles, ui
+from warehouse.reporting import analysis, stats
+from warehouse.reporting.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
 st.title("Funding per pupil")

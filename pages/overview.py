@@ -6,20 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse import (
-    analysis,
-    app_data,
-    auth,
-    comparison,
-    contracts,
-    filters,
-    formatting,
-    render,
-    safe_text,
-    titles,
-    ui,
-)
-from warehouse.suppression import SUPPRESSED, is_small
+from warehouse.core import contracts, safe_text
+from warehouse.dashboard import app_data, auth, filters, titles, ui
+from warehouse.reporting import analysis, comparison, formatting, render
+from warehouse.reporting.suppression import SUPPRESSED, is_small
 
 ui.page_setup()
 st.title("STLS Insight: overview")

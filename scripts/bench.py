@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from warehouse import read
 from warehouse.demo import DATA_DIR
-from warehouse.load import load
-from warehouse.report import Selection, committee_tables
+from warehouse.publish import connect
+from warehouse.publish.load import load
+from warehouse.reporting.committee import Selection, committee_tables
 
 # Targets for the council's machines (2 cores): a term's load well inside a coffee break,
 # the committee tables instantly, and memory far below what a laptop has.
@@ -73,14 +73,14 @@ def main() -> int:
         term_files = new_term(work / "incoming")
         term, term_s = timed(lambda: load([term_files], warehouse))
         _, noop_s = timed(lambda: load([term_files], warehouse))
-        con = read.connect(warehouse)
+        con = connect.connect(warehouse)
         try:
             _, report_s = timed(
                 lambda: committee_tables(con.cursor(), Selection("2023-24", (1, 2, 3, 4)))
             )
         finally:
             con.close()
-        with read.connect(warehouse) as con:
+        with connect.connect(warehouse) as con:
             steps = dict(
                 con.execute("select load_id, seconds from raw.loads order by load_seq").fetchall()
             )

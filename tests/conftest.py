@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.demo import DATA_DIR
-from warehouse.load import load
+from warehouse.publish.load import load
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import sys
 import duckdb
 import pytest
 
-from warehouse import contracts
+from warehouse.core import paths
 
 pytestmark = pytest.mark.dbt
 
@@ -62,7 +62,7 @@ def stls(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_a_new_figure_and_a_new_model_reach_the_report(tmp_path):
     project = tmp_path / "dbt"
     shutil.copytree(
-        contracts.DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "*.duckdb")
+        paths.DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "*.duckdb")
     )
     catalogue = project / "seeds" / "figures.csv"
     with catalogue.open(encoding="utf-8", newline="") as handle:
@@ -105,4 +105,4 @@ def test_a_new_figure_and_a_new_model_reach_the_report(tmp_path):
     assert tables["allocated_avg"] == pytest.approx(expected, rel=1e-12)
     assert areas == (12, 4)
     # The project the package ships with is untouched.
-    assert "allocated_avg" not in (contracts.DBT_DIR / "seeds" / "figures.csv").read_text()
+    assert "allocated_avg" not in (paths.DBT_DIR / "seeds" / "figures.csv").read_text()

@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from warehouse import analysis, filters, formatting, report, stats, titles
 from warehouse.cli import main as stls
+from warehouse.dashboard import filters, titles
+from warehouse.reporting import analysis, committee, formatting, stats
 
 ROOT = Path(__file__).parent.parent
 
@@ -387,20 +388,22 @@ def test_without_a_warehouse_the_page_says_what_to_run(monkeypatch, tmp_path):
 @pytest.mark.dbt
 @pytest.mark.parametrize("phase", ["early_years", "primary", "secondary"])
 def test_pooled_engagement_equals_the_committee_tables(demo_warehouse, phase):
-    from warehouse import views
+    from warehouse.reporting import marts
 
     con = duckdb.connect(str(demo_warehouse), read_only=True)
-    rows = views.figure_rows(con.cursor(), analysis.SETTINGS_FIGURES, "2023-24")
+    rows = marts.figure_rows(con.cursor(), analysis.SETTINGS_FIGURES, "2023-24")
     terms = (1, 2, 3, 4)
     names = [d for d in filters.districts_in("all")]
     view = analysis.settings_view(rows, "engagement_pct", phase, names, terms)
-    county = report.committee_tables(con.cursor(), report.Selection("2023-24", terms))
+    county = committee.committee_tables(con.cursor(), committee.Selection("2023-24", terms))
     assert view.county == pytest.approx(county.figures["engagement_pct"][phase])
     for district, rate in zip(view.by_district["district"], view.by_district["rate"], strict=True):
-        own = report.committee_tables(con.cursor(), report.Selection("2023-24", terms, (district,)))
+        own = committee.committee_tables(
+            con.cursor(), committee.Selection("2023-24", terms, (district,))
+        )
         assert rate == pytest.approx(own.figures["engagement_pct"][phase])
     for term, rate in zip(view.county_by_term["term"], view.county_by_term["rate"], strict=True):
-        one = report.committee_tables(con.cursor(), report.Selection("2023-24", (int(term),)))
+        one = committee.committee_tables(con.cursor(), committee.Selection("2023-24", (int(term),)))
         assert rate == pytest.approx(one.figures["engagement_pct"][phase])
 
 

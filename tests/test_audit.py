@@ -1,12 +1,12 @@
-"""Row checks and the publish decision (warehouse.audit), without a warehouse."""
+"""Row checks and the publish decision (warehouse.quality.audit), without a warehouse."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from warehouse import contracts
-from warehouse.audit import (
+from warehouse.core import contracts
+from warehouse.quality.audit import (
     ERROR,
     HELD,
     PUBLISHED,

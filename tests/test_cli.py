@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from warehouse.cli import main, parse_terms
-from warehouse.errors import LoadError
-from warehouse.load import exclusive
+from warehouse.core.errors import LoadError
+from warehouse.publish.load import exclusive
 
 BATCH = Path(__file__).parent / "fixtures" / "small_batch"
 

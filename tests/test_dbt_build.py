@@ -23,9 +23,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import dbt
-from warehouse.audit import backfill_row_values
-from warehouse.schema import ensure_schemas
+from warehouse.ingest.schema import ensure_schemas
+from warehouse.publish import dbt
+from warehouse.quality.audit import backfill_row_values
 
 pytestmark = pytest.mark.dbt
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from warehouse import contracts
+from warehouse.core import contracts, paths
 from warehouse.demo import DATA_DIR
 from warehouse.demo.generate import generate
 
-REFERENCE = contracts.PROJECT_ROOT / "docs" / "reference"
+REFERENCE = paths.PROJECT_ROOT / "docs" / "reference"
 YEARS = {"2022-23": (1, 2, 3, 4, 5, 6), "2023-24": (1, 2, 3, 4)}
 REPORT_TERMS = (1, 2, 3, 4)
 CENSUS_YEARS = range(2019, 2025)

@@ -1,7 +1,7 @@
 """The expectation suites (expectations/*.yml) run through Great Expectations for real.
 
 Every error and warning of the data contract has a failing case and a passing case here, run
-through ``warehouse.expectations.run_suites`` and GX (no mocks). One GX context serves the
+through ``warehouse.quality.expectations.run_suites`` and GX (no mocks). One GX context serves the
 whole module; the frames are a few rows each. The suite files themselves are checked too: a
 bad edit must fail here, never at a steward's load.
 """
@@ -17,12 +17,12 @@ import polars as pl
 import pytest
 import yaml
 
-from warehouse import contracts
-from warehouse import expectations as ex
-from warehouse.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.readers import discover_files, read_file
+from warehouse.core import contracts, paths
+from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
+from warehouse.ingest.readers import discover_files, read_file
+from warehouse.quality import expectations as ex
 
-DEMO_DATA = contracts.PROJECT_ROOT / "warehouse" / "demo" / "data"
+DEMO_DATA = paths.PROJECT_ROOT / "warehouse" / "demo" / "data"
 
 
 # ---------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ DEMO_DATA = contracts.PROJECT_ROOT / "warehouse" / "demo" / "data"
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LoadFile:
-    """An accepted file of a load, as ``warehouse.expectations.SourceFile`` describes it."""
+    """An accepted file of a load, as ``warehouse.quality.expectations.SourceFile`` describes it."""
 
     file_id: str
     file_name: str

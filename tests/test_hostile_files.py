@@ -20,12 +20,13 @@ import xlsxwriter
 from conftest import far_cell_workbook
 from test_expectations import load_file, submission
 
-from warehouse import readers, versions
-from warehouse.audit import ERROR, HELD, PUBLISHED, QUARANTINED, FileToAudit, audit
 from warehouse.cli import main as stls
-from warehouse.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.load import staging_path
-from warehouse.readers import read_file
+from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
+from warehouse.ingest import readers
+from warehouse.ingest.readers import read_file
+from warehouse.publish import versions
+from warehouse.publish.load import staging_path
+from warehouse.quality.audit import ERROR, HELD, PUBLISHED, QUARANTINED, FileToAudit, audit
 
 TERMLY_HEADER = "district,academic_year,term,phase,measure,value"
 
@@ -93,7 +94,9 @@ def test_an_identical_duplicated_header_in_a_workbook_rejects_it(tmp_path: Path)
 def test_a_workbook_with_a_far_cell_is_rejected_without_crashing(tmp_path: Path) -> None:
     path = far_cell_workbook(tmp_path)
     assert path.stat().st_size < 6_000
-    code = "import sys, warehouse.readers as r; print(r.read_file(sys.argv[1]).rejected_reason)"
+    code = (
+        "import sys, warehouse.ingest.readers as r; print(r.read_file(sys.argv[1]).rejected_reason)"
+    )
 
     done = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120

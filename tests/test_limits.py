@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from warehouse import readers
 from warehouse.cli import main
-from warehouse.readers import ReadError, limits, read_file
+from warehouse.ingest import readers
+from warehouse.ingest.readers import ReadError, limits, read_file
 
 HEADER = "district,academic_year,term,phase,measure,value"
 ROW = "Dover,2023-24,1,primary,caseload,12"

@@ -15,8 +15,11 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from warehouse import cli, contracts, figures, filters, render
-from warehouse.load import load
+from warehouse import cli
+from warehouse.core import contracts, figures, paths
+from warehouse.dashboard import filters
+from warehouse.publish.load import load
+from warehouse.reporting import render
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = Path(__file__).parent / "fixtures" / "small_batch"
@@ -132,12 +135,12 @@ def test_the_engagement_page_and_its_download_equal_the_report(
 # ---------------------------------------------------------------- arithmetic lives in one place
 
 # Modules that may divide, and why. Everything else under warehouse/, pages/ and app.py
-# may not: a figure's arithmetic is dbt's, and its pooling is warehouse/pooling.py's.
+# may not: a figure's arithmetic is dbt's, and its pooling is warehouse/core/pooling.py's.
 MAY_DIVIDE = {
-    "warehouse/pooling.py": "pools a selection of figure rows: the one place that does",
-    "warehouse/stats.py": "Pearson's r of pooled figures",
-    "warehouse/readers.py": "byte counts of a file being read (sizes in MiB, control bytes)",
-    "warehouse/charts.py": "chart layout (panels per row, legend offset)",
+    "warehouse/core/pooling.py": "pools a selection of figure rows: the one place that does",
+    "warehouse/reporting/stats.py": "Pearson's r of pooled figures",
+    "warehouse/ingest/readers.py": "byte counts of a file being read (sizes in MiB, control bytes)",
+    "warehouse/dashboard/charts.py": "chart layout (panels per row, legend offset)",
     "warehouse/demo/generate.py": "writes the illustrative demo files",
 }
 
@@ -173,7 +176,7 @@ def test_no_module_outside_pooling_divides_one_figure_by_another():
         if path.relative_to(ROOT).as_posix() in MAY_DIVIDE:
             continue
         offending += _divisions(path)
-    assert offending == [], "divide only in warehouse/pooling.py:\n" + "\n".join(offending)
+    assert offending == [], "divide only in warehouse/core/pooling.py:\n" + "\n".join(offending)
 
 
 def test_the_division_check_would_catch_a_ratio(tmp_path):
@@ -211,7 +214,7 @@ def test_the_cli_and_the_address_read_terms_the_same_way(text):
 
 
 def test_phases_and_labels_come_from_the_seeds():
-    with (contracts.SEEDS_DIR / "phases.csv").open(encoding="utf-8") as handle:
+    with (paths.SEEDS_DIR / "phases.csv").open(encoding="utf-8") as handle:
         seeded = list(csv.DictReader(handle))
     in_census = tuple(r["phase_code"] for r in seeded if r["in_census"] == "true")
     assert in_census == contracts.CENSUS_PHASES
@@ -311,8 +314,8 @@ def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
     own census rows may be new), so it applies the census fallback to them itself. On
     what is published, its choice must be dbt's: here Dover has a 2023 census only and
     Thanet a 2022 one and a 2024 one, so 2023-24 returns fall back for Dover."""
-    from warehouse import expectations
-    from warehouse.load import _published_baseline
+    from warehouse.publish.load import _published_baseline
+    from warehouse.quality import expectations
 
     folder = tmp_path / "files"
     folder.mkdir()

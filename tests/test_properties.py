@@ -21,9 +21,9 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warehouse import contracts
-from warehouse.audit import PUBLISHED, QUARANTINED, FileToAudit, audit
-from warehouse.readers import read_file
+from warehouse.core import contracts
+from warehouse.ingest.readers import read_file
+from warehouse.quality.audit import PUBLISHED, QUARANTINED, FileToAudit, audit
 
 TERMLY_HEADER = ["district", "academic_year", "term", "phase", "measure", "value"]
 

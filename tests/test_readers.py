@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from warehouse import readers
-from warehouse.readers import ReadError, discover_files, read_file
-from warehouse.values import parse_money
+from warehouse.core.values import parse_money
+from warehouse.ingest import readers
+from warehouse.ingest.readers import ReadError, discover_files, read_file
 
 TERMLY_HEADER = "district,academic_year,term,phase,measure,value"
 TERMLY_COLUMNS = ["district", "academic_year", "term", "phase", "measure", "value"]

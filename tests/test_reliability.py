@@ -35,12 +35,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import read, report, versions
 from warehouse.cli import main
-from warehouse.dbt import work_dir_for
-from warehouse.errors import LoadError
-from warehouse.load import PAUSE_ENV, load, pause_marker, staging_path
-from warehouse.versions import exclusive, live_version
+from warehouse.core.errors import LoadError
+from warehouse.publish import connect, versions
+from warehouse.publish.dbt import work_dir_for
+from warehouse.publish.load import PAUSE_ENV, load, pause_marker, staging_path
+from warehouse.publish.versions import exclusive, live_version
+from warehouse.reporting import committee
 
 pytestmark = pytest.mark.dbt
 
@@ -82,7 +83,7 @@ def published(warehouse: Path) -> Published:
 
 def observe(warehouse: Path) -> tuple[object, ...]:
     """One reader's look, through a fresh read-only connection."""
-    con = read.connect(warehouse)
+    con = connect.connect(warehouse)
     try:
         return look(con)
     finally:
@@ -100,8 +101,8 @@ def look(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
                (select max_by(load_id, load_seq) from raw.loads)
         """
     ).fetchone()
-    selection = report.Selection(academic_year="2023-24", terms=(1, 2, 3, 4, 5, 6))
-    tables = report.committee_tables(cur, selection)
+    selection = committee.Selection(academic_year="2023-24", terms=(1, 2, 3, 4, 5, 6))
+    tables = committee.committee_tables(cur, selection)
     return (*figures, hashlib.sha256(repr(tables).encode()).hexdigest()[:12])
 
 
@@ -285,7 +286,7 @@ def crash_run(base, tmp_path_factory, processes) -> CrashRun:
 
     started = time.monotonic()
     readers = Readers(warehouse)
-    held = read.connect(warehouse)  # a reader that opened before the load and stays open
+    held = connect.connect(warehouse)  # a reader that opened before the load and stays open
     try:
         readers.start()
         process = start_load(warehouse, LOAD2, pause_at="landed")
@@ -447,7 +448,7 @@ def test_live_version_names_the_latest_load_and_the_file_identity(versioned):
     live = live_version(warehouse)
     assert live.contents.load_id == loads[-1] and live.contents.status == "failed"
     assert live.version_id == versions.stored(warehouse)[-1].version_id
-    assert live.identity == read.version(warehouse)
+    assert live.identity == connect.version(warehouse)
     assert live.kept == 3
 
 
@@ -533,9 +534,9 @@ def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, mo
     """The check before the swap is what stands between a broken build and readers."""
     warehouse = fresh_copy(base, tmp_path / "w")
     before = sha256(warehouse)
-    monkeypatch.setattr("warehouse.load.marts_models", lambda: ("a_mart_dbt_never_built",))
-    monkeypatch.setattr("warehouse.load._has_marts", lambda _path: True)
-    monkeypatch.setattr("warehouse.dbt.build", lambda _path: None)
+    monkeypatch.setattr("warehouse.publish.load.marts_models", lambda: ("a_mart_dbt_never_built",))
+    monkeypatch.setattr("warehouse.publish.load._has_marts", lambda _path: True)
+    monkeypatch.setattr("warehouse.publish.dbt.build", lambda _path: None)
     new_return = write_thanet_term_2(tmp_path / "thanet_t2.csv")
     with pytest.raises(LoadError, match=r"failed its check.*a_mart_dbt_never_built"):
         load([new_return], warehouse)

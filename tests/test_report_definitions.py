@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import read
-from warehouse.load import load
-from warehouse.report import SELECTED, Selection, committee_tables
+from warehouse.publish import connect
+from warehouse.publish.load import load
+from warehouse.reporting.committee import SELECTED, Selection, committee_tables
 
 BATCH = Path(__file__).parent / "fixtures" / "small_batch"
 
@@ -33,7 +33,7 @@ def tables(tmp_path_factory):
     second = load([BATCH / "load2"], warehouse)
     assert first.exit_code == 0
     assert second.exit_code == 1  # a held submission and a rejected file
-    con = read.connect(warehouse)
+    con = connect.connect(warehouse)
     try:
         yield committee_tables(
             con.cursor(),

@@ -5,7 +5,7 @@ in the address reaches SQL as text.
 A signed-in user is simulated the way Streamlit's own AppTest offers: ``at.secrets`` gets an
 ``[auth]`` section (placeholder values: sign-in is on) and ``at.user`` the identity the app
 reads as ``st.user`` (``is_logged_in`` and ``email``). The real ``st.user`` path of
-``warehouse.auth`` runs; only the identity provider's redirect (``st.login``) is not
+``warehouse.dashboard.auth`` runs; only the identity provider's redirect (``st.login``) is not
 exercised, since there is no provider here.
 """
 
@@ -22,7 +22,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from warehouse import analysis, auth, contracts, read, safe_text
+from warehouse.core import contracts, safe_text
+from warehouse.dashboard import auth
+from warehouse.publish import connect
+from warehouse.reporting import analysis
 
 ROOT = Path(__file__).parent.parent
 PAGE_FILES = {
@@ -397,8 +400,8 @@ def test_a_bad_local_role_gives_one_clear_error(monkeypatch, demo_warehouse):
 
 @pytest.fixture
 def as_role(monkeypatch, demo_warehouse):
-    """Call ``warehouse.app_data`` directly (outside a page) as a local role."""
-    from warehouse import app_data
+    """Call ``warehouse.dashboard.app_data`` directly (outside a page) as a local role."""
+    from warehouse.dashboard import app_data
 
     monkeypatch.setenv("STLS_WAREHOUSE", str(demo_warehouse))
 
@@ -516,15 +519,15 @@ def test_hostile_text_in_the_address_reaches_no_sql(monkeypatch, demo_warehouse,
 
 @pytest.mark.dbt
 def test_page_connections_are_read_only(demo_warehouse):
-    con = read.connect(demo_warehouse)
+    con = connect.connect(demo_warehouse)
     with pytest.raises(duckdb.Error, match="read-only"):
         con.execute("drop table marts.dim_district")
     con.close()
 
 
-SQL_MODULES = ["views.py", "dq.py", "report.py", "read.py", "app_data.py"]
+SQL_MODULES = ["views.py", "dq.py", "report.py", "connect.py", "app_data.py"]
 # The one f-string in SQL: the CASE picking a failing cell from the raw tables, built from
-# the data contract's column names (warehouse.contracts), never from a reader.
+# the data contract's column names (warehouse.core.contracts), never from a reader.
 SQL_BUILT_FROM_CONTRACT = {"_value_as_received()"}
 SQL_WORDS = ("select ", " from ", " where ", "insert ", "update ", "delete ", "drop ")
 
@@ -556,7 +559,7 @@ def test_sql_takes_parameters_only(module):
             assert not any(w in _sql_text(node.func.value).lower() for w in SQL_WORDS)
 
 
-# ---------------------------------------------------------------- warehouse.auth
+# ---------------------------------------------------------------- warehouse.dashboard.auth
 
 
 def test_roles_file_parsing_and_case_insensitive_emails(tmp_path):

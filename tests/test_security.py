@@ -31,9 +31,11 @@ from conftest import (
 )
 from streamlit.testing.v1 import AppTest
 
-from warehouse import formatting, read, render, report, safe_text, versions
 from warehouse.cli import main as stls
-from warehouse.load import load
+from warehouse.core import safe_text
+from warehouse.publish import connect, versions
+from warehouse.publish.load import load
+from warehouse.reporting import committee, formatting, render
 
 ROOT = Path(__file__).parent.parent
 
@@ -148,12 +150,12 @@ def test_dashboard_table_downloads_neutralise_formulas() -> None:
 
 
 @pytest.fixture(scope="module")
-def tables(demo_warehouse) -> report.CommitteeTables:
+def tables(demo_warehouse) -> committee.CommitteeTables:
     """Real committee tables, with text a sender could have put anywhere in them."""
-    con = read.connect(demo_warehouse)
+    con = connect.connect(demo_warehouse)
     try:
-        real = report.committee_tables(
-            con.cursor(), report.Selection(academic_year="2023-24", terms=(1, 2, 3, 4))
+        real = committee.committee_tables(
+            con.cursor(), committee.Selection(academic_year="2023-24", terms=(1, 2, 3, 4))
         )
     finally:
         con.close()

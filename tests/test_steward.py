@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import dq
 from warehouse.cli import main
 from warehouse.demo import DATA_DIR
-from warehouse.load import load
+from warehouse.publish.load import load
+from warehouse.quality import dq
 
 BATCH = Path(__file__).parent / "fixtures" / "small_batch"
 TEMPLATE = BATCH / "load1" / "dover_2023-24_t1.csv"

@@ -7,8 +7,8 @@ import random
 import pandas as pd
 import pytest
 
-from warehouse.formatting import SUPPRESSED
-from warehouse.suppression import (
+from warehouse.reporting.formatting import SUPPRESSED
+from warehouse.reporting.suppression import (
     hide_derived,
     is_small,
     lines_for,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from warehouse.values import (
+from warehouse.core.values import (
     MONEY_DTYPE,
     Parsed,
     count_error_expr,

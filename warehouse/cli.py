@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from warehouse import contracts
-from warehouse.errors import StlsError, UsageError
-from warehouse.paths import resolve_warehouse
-from warehouse.safe_text import terminal_text
+from warehouse.core import contracts, paths
+from warehouse.core.errors import StlsError, UsageError
+from warehouse.core.paths import resolve_warehouse
+from warehouse.core.safe_text import terminal_text
 
 EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -56,9 +56,10 @@ def say(text: str, file: TextIO | None = None) -> None:
 
 
 def _print_load(result, fmt: str, warehouse: Path) -> int:
-    from warehouse import dq, read
+    from warehouse.publish import connect
+    from warehouse.quality import dq
 
-    con = read.connect(warehouse)
+    con = connect.connect(warehouse)
     try:
         summary = dq.load_result(con.cursor(), result.load_id)
     finally:
@@ -68,7 +69,7 @@ def _print_load(result, fmt: str, warehouse: Path) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from warehouse.load import load
+    from warehouse.publish.load import load
 
     warehouse = resolve_warehouse(args.warehouse)
     result = load(args.paths, warehouse)
@@ -77,7 +78,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from warehouse.demo import DATA_DIR
-    from warehouse.load import load
+    from warehouse.publish.load import load
 
     warehouse = resolve_warehouse(args.warehouse)
     result = load([DATA_DIR], warehouse, kind="demo", fresh=True)
@@ -87,9 +88,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dq(args: argparse.Namespace) -> int:
-    from warehouse import dq, read
+    from warehouse.publish import connect
+    from warehouse.quality import dq
 
-    con = read.connect(resolve_warehouse(args.warehouse))
+    con = connect.connect(resolve_warehouse(args.warehouse))
     try:
         result = dq.load_result(con.cursor(), args.load)
     except dq.NoSuchLoad as exc:
@@ -101,24 +103,25 @@ def cmd_dq(args: argparse.Namespace) -> int:
 
 
 def cmd_report_tables(args: argparse.Namespace) -> int:
-    from warehouse import read, render, report
+    from warehouse.publish import connect
+    from warehouse.reporting import committee, render
 
     year = parse_year(args.year)
-    selection = report.Selection(
+    selection = committee.Selection(
         academic_year=year,
         terms=parse_terms(args.terms),
         districts=parse_districts(args.district),
     )
-    con = read.connect(resolve_warehouse(args.warehouse))
+    con = connect.connect(resolve_warehouse(args.warehouse))
     try:
         cur = con.cursor()
-        years = report.available_years(cur)
+        years = committee.available_years(cur)
         if year not in years:
             listed = ", ".join(years) or "none"
             raise UsageError(
                 f"--year {year}: no published termly returns (years available: {listed})"
             )
-        tables = report.committee_tables(cur, selection)
+        tables = committee.committee_tables(cur, selection)
     finally:
         con.close()
     if args.format == "xlsx":
@@ -136,7 +139,7 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from warehouse import versions
+    from warehouse.publish import versions
 
     warehouse = resolve_warehouse(args.warehouse)
     if args.list:
@@ -151,10 +154,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     import subprocess
 
     warehouse = resolve_warehouse(args.warehouse)
-    from warehouse import read
+    from warehouse.publish import connect
 
-    read.connect(warehouse).close()  # fail early, with one line, if there is no warehouse
-    app = contracts.PROJECT_ROOT / "app.py"
+    connect.connect(warehouse).close()  # fail early, with one line, if there is no warehouse
+    app = paths.APP
     env = dict(os.environ, STLS_WAREHOUSE=str(warehouse))
     command = [
         sys.executable,
@@ -170,7 +173,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "false",
     ]
     try:
-        return subprocess.call(command, env=env, cwd=contracts.PROJECT_ROOT)
+        return subprocess.call(command, env=env, cwd=paths.PROJECT_ROOT)
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -37,13 +37,13 @@ from pathlib import Path
 
 import xlsxwriter
 
-from warehouse import contracts
-from warehouse.contracts import CENSUS_PHASES, SCHOOL_AGE
+from warehouse.core import contracts, paths
+from warehouse.core.contracts import CENSUS_PHASES, SCHOOL_AGE
 from warehouse.demo import DATA_DIR
 
 SEED = 20240709  # the date of the committee meeting the county totals come from
 
-PUBLISHED_FUNDING = contracts.PROJECT_ROOT / "docs" / "reference" / "funding_table_as_published.csv"
+PUBLISHED_FUNDING = paths.REFERENCE_DIR / "funding_table_as_published.csv"
 
 Cell = tuple[str, int, str]  # (academic_year, term, district)
 Figure = tuple[str, str]  # (measure, phase)

@@ -1,4 +1,4 @@
--- The audit's reading of each raw termly-return row (warehouse/values.py parses every
+-- The audit's reading of each raw termly-return row (warehouse/core/values.py parses every
 -- number once, for the checks and for this table): phase and measure codes trimmed and
 -- lower-cased, the value as a whole number (NULL where the cell is not one).
 with

@@ -1,0 +1,117 @@
+"""Pooling: the only arithmetic Python does on a figure.
+
+dbt works out every figure's numerator and denominator per district-term (or district-year)
+in ``marts.mart_figure_district_term``, known only where both are (a district-term with no
+published return, or without a measure the figure needs, has neither). A selection of those
+rows (districts, terms, breakdowns) is pooled as the published definitions say:
+
+* ``rate``: 100 x the sum of the numerators / the sum of the denominators;
+* ``ratio``: the sum of the numerators / the sum of the denominators;
+* ``average_per_term``: the sum of the numerators / the number of terms in the selection
+  that have at least one published return;
+* ``total``: the sum of the numerators.
+
+Rows whose figure is unknown count in neither sum. A pool with no known row, or whose
+denominator sums to 0, has no value (None): unknown, never zero. Nothing else in the
+package divides one measure by another (``tests/test_pooling.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import polars as pl
+
+from warehouse.core.figures import AVERAGE_PER_TERM, RATE, RATIO, TOTAL
+
+# Columns of mart_figure_district_term that pooling reads.
+NUMERATOR, DENOMINATOR = "numerator", "denominator"
+IS_KNOWN, HAS_RETURN, TERM = "is_known", "has_published_return", "term_number"
+POOLED_COLUMNS = ("numerator", "denominator", "terms", "known_rows", "value")
+
+
+def _value(method: str, numerator: float, denominator: float, terms: int, known: int):
+    if not known:
+        return None
+    if method == TOTAL:
+        return numerator
+    if method == AVERAGE_PER_TERM:
+        return numerator / terms if terms else None
+    if not denominator:
+        return None
+    if method == RATE:
+        return 100.0 * numerator / denominator
+    if method == RATIO:
+        return numerator / denominator
+    raise ValueError(f"unknown pooling method {method!r}")
+
+
+def pool(rows: pd.DataFrame, method: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Pool the selected rows of one figure (and one breakdown, unless ``by`` names it).
+
+    Returns one row per group of ``by`` (one row when ``by`` is empty) with the pooled
+    ``numerator``, ``denominator``, the ``terms`` with a published return, the
+    ``known_rows`` counted and the ``value`` (None where it cannot be worked out).
+    """
+    by = list(by)
+    known = rows[rows[IS_KNOWN].astype(bool)]
+    with_return = rows[rows[HAS_RETURN].astype(bool) & rows[TERM].notna()]
+    if by:
+        sums = known.groupby(by, dropna=False)[[NUMERATOR, DENOMINATOR]].sum(min_count=1)
+        counts = known.groupby(by, dropna=False).size().rename("known_rows")
+        terms = with_return.groupby(by, dropna=False)[TERM].nunique().rename("terms")
+        groups = rows[by].drop_duplicates().set_index(by).index
+        frame = (
+            pd.DataFrame(index=groups)
+            .join(sums)
+            .join(counts)
+            .join(terms)
+            .fillna({"known_rows": 0, "terms": 0})
+        )
+        frame = frame.reset_index()
+    else:
+        frame = pd.DataFrame(
+            {
+                NUMERATOR: [known[NUMERATOR].sum(min_count=1)],
+                DENOMINATOR: [known[DENOMINATOR].sum(min_count=1)],
+                "known_rows": [len(known)],
+                "terms": [with_return[TERM].nunique()],
+            }
+        )
+    frame["known_rows"] = frame["known_rows"].astype(int)
+    frame["terms"] = frame["terms"].astype(int)
+    frame["value"] = [
+        _value(method, n, d, t, k)
+        for n, d, t, k in zip(
+            frame[NUMERATOR].fillna(0.0),
+            frame[DENOMINATOR].fillna(0.0),
+            frame["terms"],
+            frame["known_rows"],
+            strict=True,
+        )
+    ]
+    frame["value"] = frame["value"].astype(object).where(frame["value"].notna(), None)
+    return frame[[*by, *POOLED_COLUMNS]]
+
+
+def percent_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """100 x numerator / denominator over frame columns (the audit's rules on a load's
+    rows, such as an EHC plan rate that moves by more than 3 points); null where the
+    denominator is 0 or null."""
+    return pl.when(denominator != 0).then(100.0 * numerator.cast(pl.Float64) / denominator)
+
+
+def pooled_value(rows: pd.DataFrame, method: str) -> float | None:
+    """The one pooled value of the selected rows (None when unknown)."""
+    return pool(rows, method)["value"].iloc[0]
+
+
+def share_out(total: float, weights: pd.Series, whole: float | None = None) -> pd.Series:
+    """``total`` shared out in proportion to ``weights`` (a needs-based split): each
+    weight's share of ``whole`` (default: the weights' sum) times the total; NaN where the
+    whole is 0 or unknown."""
+    whole = float(weights.sum()) if whole is None else whole
+    if not whole or pd.isna(whole):
+        return pd.Series(float("nan"), index=weights.index)
+    return total * weights.astype(float) / whole

@@ -1,0 +1,357 @@
+"""Read access for the Streamlit pages: cached connections and cached query results.
+
+One read-only DuckDB connection per warehouse *version* (file identity, not just its path)
+lives in ``st.cache_resource``; each query takes a fresh ``cursor()``; results are cached
+with ``st.cache_data`` keyed on that version, so a newly published load is picked up on the
+next rerun without restarting the server. Pages call these functions and never hold SQL.
+
+Access is enforced here, not only in the navigation: every function reads the viewer
+(``warehouse.dashboard.auth.current_viewer``) itself, passes the viewer's scope (role,
+district) into the cache key, so one role's results are never served to another, and
+restricts what it returns. A district lead gets their own district's rows and the county
+as a whole (Kent totals, pooled over every district), never another district's own
+figures; asking for one raises ``auth.AccessDenied``. The data-quality functions (failing rows with their
+values, held returns, check samples) answer data stewards only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from warehouse.core import contracts
+from warehouse.core.paths import resolve_warehouse
+from warehouse.dashboard import auth
+from warehouse.publish import connect, versions
+from warehouse.quality import dq
+from warehouse.reporting import analysis, committee, marts
+
+Scope = tuple[str, str | None]  # auth.Viewer.scope: (role, district), part of every cache key
+COUNTY = committee.COUNTY
+
+
+@st.cache_resource(max_entries=2)
+def _connection(version: connect.Version) -> duckdb.DuckDBPyConnection:
+    return connect.connect(resolve_warehouse(version.path))
+
+
+def current_version() -> connect.Version:
+    return connect.version(resolve_warehouse())
+
+
+@st.cache_data(show_spinner=False)
+def _years(version: connect.Version) -> list[str]:
+    return committee.available_years(_connection(version).cursor())
+
+
+def available_years() -> list[str]:
+    return _years(current_version())
+
+
+@st.cache_data(show_spinner=False)
+def _tables(
+    version: connect.Version,
+    year: str,
+    terms: tuple[int, ...],
+    districts: tuple[str, ...],
+    scope: Scope,
+    allowed: tuple[str, ...],
+) -> committee.CommitteeTables:
+    selection = committee.Selection(academic_year=year, terms=terms, districts=districts)
+    tables = committee.committee_tables(_connection(version).cursor(), selection)
+    return _scrub(tables, allowed) if scope[0] == auth.DISTRICT_LEAD else tables
+
+
+def _scrub(
+    tables: committee.CommitteeTables, allowed: tuple[str, ...]
+) -> committee.CommitteeTables:
+    """County tables as a district lead may see them: no other district's own figures
+    (the funding figures keyed by district) and no other district's missing terms."""
+    names = set(contracts.district_names())
+    keep = set(allowed) if tables.selection.districts else set()
+    figures = {
+        figure: {k: v for k, v in values.items() if k not in names or k in keep}
+        for figure, values in tables.figures.items()
+    }
+    missing = [(d, t) for d, t in tables.missing if d in allowed]
+    return dataclasses.replace(tables, figures=figures, missing=missing)
+
+
+def committee_tables(
+    year: str, terms: tuple[int, ...], districts: tuple[str, ...] = ()
+) -> committee.CommitteeTables:
+    """The committee tables for the districts (``()``: Kent as a whole, for every role)."""
+    viewer = auth.current_viewer()
+    districts = viewer.check_districts(tuple(districts))
+    return _tables(
+        current_version(),
+        _year_checked(year),
+        _terms_checked(terms),
+        districts,
+        viewer.scope,
+        viewer.allowed_districts(),
+    )
+
+
+_YEAR = re.compile(r"\d{4}-\d{2}")
+
+
+def _year_checked(year: str) -> str:
+    """An academic year as ``YYYY-YY``; anything else is refused before it reaches SQL
+    (where it would only ever be a bound parameter)."""
+    if not isinstance(year, str) or not _YEAR.fullmatch(year):
+        raise ValueError(f"not an academic year: {year!r}")
+    return year
+
+
+def _terms_checked(terms: tuple[int, ...]) -> tuple[int, ...]:
+    terms = tuple(int(t) for t in terms)
+    if not terms or any(t not in range(1, 7) for t in terms):
+        raise ValueError(f"terms must be 1 to 6: {terms!r}")
+    return terms
+
+
+@st.cache_data(show_spinner=False)
+def _illustrative(version: connect.Version) -> bool:
+    return connect.built_from_demo(_connection(version).cursor())
+
+
+def illustrative() -> bool:
+    return _illustrative(current_version())
+
+
+# ---------------------------------------------------------------- page views
+# Cached wrappers over warehouse.reporting.marts (rows as published) and per-district committee
+# tables. Each is keyed on the warehouse version, so a new load is read on the next rerun.
+
+
+@st.cache_data(show_spinner=False)
+def _district_tables(
+    version: connect.Version,
+    year: str,
+    terms: tuple[int, ...],
+    districts: tuple[str, ...],
+    scope: Scope,
+) -> dict[str, committee.CommitteeTables]:
+    cur = _connection(version).cursor()
+    return {
+        district: committee.committee_tables(
+            cur, committee.Selection(academic_year=year, terms=terms, districts=(district,))
+        )
+        for district in districts
+    }
+
+
+def district_tables(
+    year: str, terms: tuple[int, ...], districts: tuple[str, ...]
+) -> dict[str, committee.CommitteeTables]:
+    """The committee tables of each district on its own (its figures, as published)."""
+    viewer = auth.current_viewer()
+    districts = tuple(districts)
+    for district in districts:
+        viewer.check_districts((district,))
+    return _district_tables(
+        current_version(), _year_checked(year), _terms_checked(terms), districts, viewer.scope
+    )
+
+
+# Rows of the published marts, as the viewer may see them: a district lead gets their own
+# district's rows only. Kent as a whole (every district pooled) is worked out server-side by
+# the county_* functions below and carries no district's own figures.
+
+
+@st.cache_data(show_spinner=False)
+def _figure_rows(version: connect.Version, figures: tuple[str, ...], year: str | None):
+    return marts.figure_rows(_connection(version).cursor(), figures, year)
+
+
+def _restricted(frame: pd.DataFrame) -> pd.DataFrame:
+    viewer = auth.current_viewer()
+    if viewer.scope[0] != auth.DISTRICT_LEAD:
+        return frame
+    return frame[frame["district"].isin(viewer.allowed_districts())].reset_index(drop=True)
+
+
+def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFrame:
+    """``mart_figure_district_term`` rows of the figures for a year (``None``: every year),
+    the viewer's districts only. Pool them with ``warehouse.reporting.analysis``."""
+    return _restricted(
+        _figure_rows(
+            current_version(), tuple(figures), None if year is None else _year_checked(year)
+        )
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _status(version: connect.Version, year: str) -> pd.DataFrame:
+    return marts.return_status(_connection(version).cursor(), year)
+
+
+def return_status(year: str) -> pd.DataFrame:
+    """Each district's return for every term of the year some district has sent
+    (published, held or missing), the viewer's districts only."""
+    return _restricted(_status(current_version(), _year_checked(year)))
+
+
+@st.cache_data(show_spinner=False)
+def _terms(version: connect.Version, year: str) -> tuple[int, ...]:
+    return marts.published_terms(_connection(version).cursor(), year)
+
+
+def published_terms(year: str) -> tuple[int, ...]:
+    """Terms of the year with a published return from any district (county-wide): the
+    terms shown when none are chosen."""
+    return _terms(current_version(), _year_checked(year))
+
+
+@st.cache_data(show_spinner=False)
+def _loads(version: connect.Version, limit: int) -> pd.DataFrame:
+    return marts.recent_loads(_connection(version).cursor(), limit)
+
+
+def recent_loads(limit: int = 10) -> pd.DataFrame:
+    """The latest loads, newest first (no district's figures: every role)."""
+    return _loads(current_version(), int(limit))
+
+
+# ---------------------------------------------------------------- county totals
+# Kent as a whole, for comparison: every role may see these. Each is pooled over every
+# district server-side from the same rows and with the same functions as the districts'.
+
+_ALL = tuple(contracts.district_names())
+
+
+@st.cache_data(show_spinner=False)
+def _county_settings(
+    version: connect.Version, year: str, figure: str, phase: str, terms: tuple[int, ...]
+) -> analysis.SettingsView:
+    rows = _figure_rows(version, (figure,), year).assign(district=COUNTY)
+    return analysis.settings_view(rows, figure, phase, (COUNTY,), terms)
+
+
+def county_settings_view(
+    year: str, figure: str, phase: str, terms: tuple[int, ...]
+) -> analysis.SettingsView:
+    """A settings figure for Kent as a whole (``analysis.settings_view`` with one
+    "district", Kent, pooling every district)."""
+    if figure not in analysis.SETTINGS_FIGURES:
+        raise ValueError(f"not a settings figure: {figure!r}")
+    return _county_settings(
+        current_version(), _year_checked(year), figure, phase, _terms_checked(terms)
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _county_row(version: connect.Version, kind: str, year: str, terms: tuple[int, ...]) -> dict:
+    if kind == "caseload":
+        rows = _figure_rows(version, analysis.CASELOAD_FIGURES, year)
+        return analysis.caseload_row(rows, COUNTY, _ALL, terms)
+    rows = _figure_rows(version, analysis.FUNDING_FIGURES, year)
+    return analysis.funding_row(rows, COUNTY, _ALL, terms)
+
+
+def county_caseload_row(year: str, terms: tuple[int, ...]) -> dict:
+    """Caseload and active support for Kent as a whole (``analysis.caseload_row``)."""
+    return _county_row(current_version(), "caseload", _year_checked(year), _terms_checked(terms))
+
+
+def county_funding_row(year: str, terms: tuple[int, ...]) -> dict:
+    """SLA funding, pupils and funding per pupil for Kent as a whole."""
+    return _county_row(current_version(), "funding", _year_checked(year), _terms_checked(terms))
+
+
+@st.cache_data(show_spinner=False)
+def _county_census(version: connect.Version, phase: str) -> pd.DataFrame:
+    rows = _figure_rows(version, analysis.CENSUS_FIGURES, None)
+    return analysis.census_rates(rows, phase, _ALL, by_district=False)
+
+
+def county_census_rates(phase: str) -> pd.DataFrame:
+    """EHC plan and SEN support counts and rates of Kent as a whole, per census year."""
+    if phase != analysis.ALL_PHASES and phase not in contracts.CENSUS_PHASES:
+        raise ValueError(f"not a census phase: {phase!r}")
+    return _county_census(current_version(), phase)
+
+
+@st.cache_data(show_spinner=False)
+def _sources(version: connect.Version) -> dict[str, str]:
+    return marts.figure_sources(_connection(version).cursor())
+
+
+def figure_sources() -> dict[str, str]:
+    """Figure -> the sources it is built from, in words (for About the data)."""
+    return _sources(current_version())
+
+
+# ---------------------------------------------------------------- data quality
+
+
+_DQ_FRAMES = {"loads_history", "holds", "failing_rows", "check_results", "check_history"}
+
+
+def _steward() -> Scope:
+    viewer = auth.current_viewer()
+    viewer.require_row_samples()
+    return viewer.scope
+
+
+@st.cache_data(show_spinner=False)
+def _dq_rows(version: connect.Version, name: str, args: tuple, scope: Scope) -> pd.DataFrame:
+    return getattr(dq, name)(_connection(version).cursor(), *args)
+
+
+def dq_frame(name: str, *args: object) -> pd.DataFrame:
+    """A cached ``warehouse.quality.dq`` frame (``loads_history``, ``holds``, ``failing_rows``,
+    ``check_results``, ``check_history``) for the current warehouse version; data
+    stewards only (``auth.AccessDenied`` otherwise)."""
+    scope = _steward()
+    if name not in _DQ_FRAMES:
+        raise ValueError(f"no such data-quality frame: {name!r}")
+    return _dq_rows(current_version(), name, args, scope)
+
+
+@st.cache_data(show_spinner=False)
+def _load_result(version: connect.Version, load_id: str | None, scope: Scope) -> dict:
+    return dq.load_result(_connection(version).cursor(), load_id)
+
+
+def load_result(load_id: str | None = None) -> dict:
+    """``stls dq --format json``'s object for a load (default: the latest); data stewards
+    only."""
+    return _load_result(current_version(), load_id, _steward())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _zip_folder(folder: str, stamp: float, scope: Scope) -> bytes:
+    buffer = io.BytesIO()
+    root = Path(folder)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(root.parent))
+    return buffer.getvalue()
+
+
+def data_docs_zip(index_html: str | Path) -> bytes:
+    """The folder of a load's Great Expectations Data Docs (around ``index.html``) as a ZIP;
+    data stewards only (the Data Docs hold failing values)."""
+    scope = _steward()
+    folder = Path(index_html).parent
+    return _zip_folder(str(folder), folder.stat().st_mtime, scope)
+
+
+@st.cache_data(show_spinner=False)
+def _live(version: connect.Version, scope: Scope) -> versions.LiveVersion:
+    return versions.live_version(resolve_warehouse(version.path))
+
+
+def live_version() -> versions.LiveVersion:
+    """Which published version the dashboard is showing (for the Data quality page)."""
+    return _live(current_version(), _steward())

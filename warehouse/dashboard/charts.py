@@ -1,0 +1,457 @@
+"""Plotly figures for the dashboard: Government Statistical Service colours, and never
+colour alone (each series also differs by marker shape, line dash or bar pattern, and the
+figures are written on the chart). Numbers are formatted as UK readers expect (£1,234,
+81%); a suppressed figure is drawn as no mark with "[c]" where it would be.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from warehouse.reporting.formatting import SYMBOLS, format_value
+
+# GSS / DfE chart colours
+CATEGORICAL = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+SEQUENTIAL = ("#12436D", "#2073BC", "#6BACE6")
+FOCUS, CONTEXT = "#12436D", "#BFBFBF"
+TEXT = "#0B0C0C"
+MARKERS = ("circle", "diamond", "square", "triangle-up", "x", "star")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+PATTERNS = ("", "/", ".", "x", "-", "+")
+FONT = "Source Sans Pro, Source Sans 3, Arial, sans-serif"
+
+CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+_AXIS = {
+    "percent": {"ticksuffix": "%"},
+    "percent1": {"ticksuffix": "%"},
+    "GBP": {"tickprefix": "£"},
+}
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _label(value: object, unit: str) -> str:
+    return value if isinstance(value, str) and value in SYMBOLS else format_value(value, unit)
+
+
+def _axis(unit: str, title: str = "", **extra) -> dict:
+    axis = {
+        "title": {"text": title},
+        "tickformat": ",.1f" if unit in ("percent1", "pp1") else ",.2f" if unit == "r" else ",.0f",
+        "gridcolor": "#E5E5E5",
+        "zeroline": False,
+        "linecolor": TEXT,
+        "tickfont": {"color": TEXT},
+        "automargin": True,
+    }
+    axis.update(_AXIS.get(unit, {}))
+    axis.update(extra)
+    return axis
+
+
+def finish(fig: go.Figure, title: str, height: int = 420, legend: bool = True) -> go.Figure:
+    """The common look: the active title, GSS font and colours, legend on top."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 20, "color": TEXT}},
+        font={"family": FONT, "size": 14, "color": TEXT},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        height=height,
+        margin={"l": 10, "r": 30, "t": 90 if legend else 60, "b": 40},
+        separators=".,",
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    return fig
+
+
+def district_bars(
+    names: Sequence[str],
+    values: Sequence[object],
+    unit: str,
+    title: str,
+    axis_title: str,
+    reference: float | None = None,
+    reference_name: str = "Kent",
+) -> go.Figure:
+    """Horizontal bars, largest at the top, against a reference line (the county).
+
+    Bars at or above the reference are solid dark blue; bars below are orange and hatched,
+    and the legend says which is which. Each bar carries its figure.
+    """
+    frame = pd.DataFrame({"name": list(names), "value": list(values)})
+    frame["number"] = [_number(v) for v in frame["value"]]
+    frame = frame.sort_values("number", ascending=True, na_position="first")
+    groups: list[tuple[str, pd.Series, str, str]] = []
+    if reference is None:
+        groups.append(("", frame["number"].notna(), FOCUS, ""))
+    else:
+        above = frame["number"] >= reference
+        groups.append((f"At or above {reference_name}", above, FOCUS, ""))
+        groups.append((f"Below {reference_name}", frame["number"].notna() & ~above, "#F46A25", "/"))
+    fig = go.Figure()
+    for name, rows, colour, pattern in groups:
+        part = frame[rows]
+        fig.add_bar(
+            x=part["number"],
+            y=part["name"],
+            orientation="h",
+            name=name or axis_title,
+            marker={
+                "color": colour,
+                "pattern": {
+                    "shape": pattern,
+                    "fgcolor": "#FFFFFF",
+                    "solidity": 0.3,
+                    "fillmode": "overlay",
+                },
+                "line": {"color": TEXT, "width": 1},
+            },
+            text=[_label(v, unit) for v in part["value"]],
+            textposition="outside",
+            textfont={"color": TEXT},
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            showlegend=reference is not None,
+        )
+    blanks = frame[frame["number"].isna()]
+    if len(blanks):
+        fig.add_scatter(
+            x=[0] * len(blanks),
+            y=blanks["name"],
+            mode="text",
+            text=[_label(v, unit) if isinstance(v, str) else "[x]" for v in blanks["value"]],
+            textposition="middle right",
+            textfont={"color": TEXT},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    if reference is not None:
+        fig.add_vline(
+            x=reference,
+            line={"color": TEXT, "dash": "dash", "width": 2},
+            annotation={
+                "text": f"{reference_name} {format_value(reference, unit)}",
+                "font": {"color": TEXT},
+                "bgcolor": "#FFFFFF",
+            },
+            annotation_position="top",
+        )
+    fig.update_layout(
+        xaxis=_axis(unit, axis_title, rangemode="tozero"),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(frame["name"]),
+            "title": None,
+            "automargin": True,
+        },
+        barmode="overlay",
+        bargap=0.25,
+    )
+    return finish(fig, title, height=max(320, 90 + 32 * len(frame)), legend=reference is not None)
+
+
+def heatmap(matrix: pd.DataFrame, unit: str, title: str, value_name: str) -> go.Figure:
+    """Rows (districts) by columns (terms), each cell shaded and labelled with its figure.
+
+    A cell with no published return is white and labelled "[x]" (unknown, not zero).
+    """
+    z = matrix.map(_number)
+    numbers = [v for v in z.to_numpy().ravel() if v is not None]
+    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(dtype=float),
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            colorscale=[[0, SEQUENTIAL[2]], [0.5, SEQUENTIAL[1]], [1, SEQUENTIAL[0]]],
+            zmin=low,
+            zmax=high,
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": value_name}, **_AXIS.get(unit, {})},
+            text=[
+                [
+                    _label(matrix.at[row, column], unit)
+                    if z.at[row, column] is not None or isinstance(matrix.at[row, column], str)
+                    else "[x]"
+                    for column in matrix.columns
+                ]
+                for row in matrix.index
+            ],
+            texttemplate="%{text}",
+            textfont={"size": 13},
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+        )
+    )
+    for row in matrix.index:  # a gap in the heat map: say it is unknown
+        for column in matrix.columns:
+            if z.at[row, column] is None:
+                value = matrix.at[row, column]
+                fig.add_annotation(
+                    x=column,
+                    y=row,
+                    text=value if isinstance(value, str) else "[x]",
+                    showarrow=False,
+                    font={"color": TEXT, "size": 13},
+                )
+    fig.update_layout(
+        xaxis={"title": None, "type": "category", "side": "top"},
+        yaxis={"autorange": "reversed", "type": "category", "title": None, "automargin": True},
+    )
+    return finish(fig, title, height=max(320, 110 + 34 * len(matrix)), legend=False)
+
+
+def lines(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    unit: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: dict | None = None,
+) -> go.Figure:
+    """One line per series, each with its own colour, marker and dash, labelled at its end."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(frame.groupby(series, sort=False)):
+        part = part.sort_values(x)
+        values = [_number(v) for v in part[y]]
+        fig.add_scatter(
+            x=[x_labels.get(v, v) if x_labels else v for v in part[x]],
+            y=values,
+            name=str(name),
+            mode="lines+markers",
+            line={"color": CATEGORICAL[i % 6], "dash": DASHES[i % 6], "width": 3},
+            marker={
+                "symbol": MARKERS[i % 6],
+                "size": 10,
+                "color": CATEGORICAL[i % 6],
+                "line": {"color": "#FFFFFF", "width": 1},
+            },
+            text=[_label(v, unit) for v in part[y]],
+            hovertemplate=f"{name}, %{{x}}: %{{text}}<extra></extra>",
+            connectgaps=False,
+        )
+    fig.update_layout(
+        xaxis={"title": {"text": x_title}, "type": "category", "linecolor": TEXT},
+        yaxis=_axis(unit, y_title),
+    )
+    return finish(fig, title)
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    category: str,
+    columns: dict[str, str],
+    unit: str,
+    title: str,
+    axis_title: str,
+) -> go.Figure:
+    """Horizontal grouped bars, one group per category; series differ by colour and pattern."""
+    fig = go.Figure()
+    order = list(frame[category])
+    for i, (column, name) in enumerate(columns.items()):
+        values = list(frame[column])
+        fig.add_bar(
+            y=order,
+            x=[_number(v) for v in values],
+            name=name,
+            orientation="h",
+            marker={
+                "color": CATEGORICAL[i % 6],
+                "pattern": {
+                    "shape": PATTERNS[i % 6],
+                    "fgcolor": "#FFFFFF",
+                    "solidity": 0.3,
+                    "fillmode": "overlay",
+                },
+                "line": {"color": TEXT, "width": 1},
+            },
+            text=[
+                _label(v, unit) if _number(v) is not None or isinstance(v, str) else "[x]"
+                for v in values
+            ],
+            textposition="outside",
+            textfont={"color": TEXT},
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}, {name}: %{{text}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        xaxis=_axis(unit, axis_title, rangemode="tozero"),
+        yaxis={"autorange": "reversed", "title": None, "automargin": True},
+        bargap=0.2,
+        legend={"traceorder": "normal"},
+    )
+    return finish(fig, title, height=max(360, 110 + 26 * len(order) * len(columns)))
+
+
+def scatter(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    label: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_unit: str,
+    y_unit: str,
+    reference: tuple[str, float | None, float | None] | None = None,
+) -> go.Figure:
+    """Labelled points (districts), with an optional reference point (the county)."""
+    fig = go.Figure()
+    xs = [_number(v) for v in frame[x]]
+    order = sorted(range(len(xs)), key=lambda i: xs[i] if xs[i] is not None else -math.inf)
+    positions = ["top center"] * len(xs)
+    for rank, i in enumerate(order):
+        positions[i] = "top center" if rank % 2 == 0 else "bottom center"
+    fig.add_scatter(
+        x=xs,
+        y=[_number(v) for v in frame[y]],
+        mode="markers+text",
+        name="District",
+        text=list(frame[label]),
+        textposition=positions,
+        textfont={"color": TEXT, "size": 12},
+        marker={"symbol": "circle", "size": 12, "color": FOCUS, "line": {"color": "#FFFFFF"}},
+        customdata=[
+            [_label(a, x_unit), _label(b, y_unit)] for a, b in zip(frame[x], frame[y], strict=True)
+        ],
+        hovertemplate="%{text}: %{customdata[0]}, %{customdata[1]}<extra></extra>",
+    )
+    if reference and reference[1] is not None and reference[2] is not None:
+        name, rx, ry = reference
+        fig.add_scatter(
+            x=[rx],
+            y=[ry],
+            mode="markers+text",
+            name=name,
+            text=[name],
+            textposition="bottom center",
+            textfont={"color": TEXT, "size": 12},
+            marker={
+                "symbol": "diamond",
+                "size": 14,
+                "color": "#F46A25",
+                "line": {"color": TEXT, "width": 1.5},
+            },
+            hovertemplate=f"{name}: {_label(rx, x_unit)}, {_label(ry, y_unit)}<extra></extra>",
+        )
+    fig.update_layout(xaxis=_axis(x_unit, x_title), yaxis=_axis(y_unit, y_title))
+    return finish(fig, title, height=480)
+
+
+def small_multiples(
+    frame: pd.DataFrame,
+    facet: str,
+    x: str,
+    y: str,
+    reference: pd.DataFrame | None,
+    reference_name: str,
+    unit: str,
+    title: str,
+    columns: int = 4,
+) -> go.Figure:
+    """One small panel per facet (district): its line, and the reference (county) dashed."""
+    names = list(dict.fromkeys(frame[facet]))
+    rows = max(1, math.ceil(len(names) / columns))
+    cols = min(columns, max(1, len(names)))
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=names,
+        shared_yaxes=True,
+        shared_xaxes=True,
+        vertical_spacing=0.12 if rows > 1 else 0.1,
+        horizontal_spacing=0.04,
+    )
+    for i, name in enumerate(names):
+        r, c = divmod(i, cols)
+        part = frame[frame[facet] == name].sort_values(x)
+        if reference is not None:
+            fig.add_scatter(
+                x=list(reference[x]),
+                y=[_number(v) for v in reference[y]],
+                mode="lines",
+                name=reference_name,
+                line={"color": CATEGORICAL[4], "dash": "dash", "width": 2},
+                showlegend=i == 0,
+                legendgroup="reference",
+                hovertemplate=f"{reference_name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
+                row=r + 1,
+                col=c + 1,
+            )
+        fig.add_scatter(
+            x=list(part[x]),
+            y=[_number(v) for v in part[y]],
+            mode="lines+markers",
+            name="District",
+            line={"color": FOCUS, "width": 3},
+            marker={"symbol": "circle", "size": 7, "color": FOCUS},
+            text=[_label(v, unit) for v in part[y]],
+            showlegend=i == 0,
+            legendgroup="district",
+            hovertemplate=f"{name}, %{{x}}: %{{text}}<extra></extra>",
+            row=r + 1,
+            col=c + 1,
+        )
+    fig.update_yaxes(**{k: v for k, v in _axis(unit).items() if k != "title"})
+    fig.update_xaxes(tickformat="d", dtick=1, tickfont={"color": TEXT, "size": 11})
+    fig.update_annotations(font={"color": TEXT, "size": 13})
+    finish(fig, title, height=190 + 190 * rows)
+    fig.update_layout(
+        legend={"y": -40 / (190 * rows), "yanchor": "top"},  # below the panels
+        margin={"t": 80, "b": 90},
+    )
+    return fig
+
+
+def dot_plot(
+    frame: pd.DataFrame,
+    category: str,
+    columns: dict[str, str],
+    unit: str,
+    title: str,
+    axis_title: str,
+) -> go.Figure:
+    """Dots on one line per category; each series has its own colour and marker shape."""
+    fig = go.Figure()
+    order = list(frame[category])
+    for i, (column, name) in enumerate(columns.items()):
+        fig.add_scatter(
+            x=[_number(v) for v in frame[column]],
+            y=order,
+            mode="markers",
+            name=name,
+            marker={
+                "symbol": MARKERS[i % 6],
+                "size": 13,
+                "color": CATEGORICAL[[0, 3, 2][i % 3]],
+                "line": {"color": TEXT, "width": 1},
+            },
+            text=[_label(v, unit) for v in frame[column]],
+            hovertemplate=f"%{{y}}, {name}: %{{text}}<extra></extra>",
+        )
+    fig.update_layout(
+        xaxis=_axis(unit, axis_title),
+        yaxis={"autorange": "reversed", "title": None, "automargin": True, "gridcolor": "#E5E5E5"},
+    )
+    return finish(fig, title, height=max(360, 120 + 32 * len(order)))

@@ -1,0 +1,178 @@
+"""Active chart titles: what each chart shows, in ten words or fewer.
+
+Each builder reads the figures and says what they show ("Thanet was lowest for
+engagement"). ``fit`` keeps the first candidate of ten words or fewer, so a long district
+name falls back to a shorter wording rather than a long title.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from warehouse.reporting.formatting import format_value
+from warehouse.reporting.render import round_half_up
+
+MAX_WORDS = 10
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter only ("EHC plan", not "Ehc plan")."""
+    return text[:1].upper() + text[1:]
+
+
+def words(title: str) -> int:
+    return len(title.split())
+
+
+def fit(*candidates: str) -> str:
+    """The first candidate of at most ten words (the last one, shortened, if none is)."""
+    for title in candidates:
+        if words(title) <= MAX_WORDS:
+            return title
+    return " ".join(candidates[-1].split()[:MAX_WORDS])
+
+
+def _number(value: object) -> float | None:
+    """A figure, or None for a symbol ([c], [x]) or a missing value."""
+    if value is None or isinstance(value, str):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _known(values: Sequence[tuple[str, object]]) -> list[tuple[str, float]]:
+    return [(k, n) for k, v in values if (n := _number(v)) is not None]
+
+
+def lowest_against(
+    values: Sequence[tuple[str, object]],
+    comparator_value: float | None,
+    noun: str,
+    comparator: str,
+) -> str:
+    """District bars against the county: who was lowest and by how much."""
+    known = _known(values)
+    if not known:
+        return fit(f"No published {noun} figures for this choice")
+    low_name, low = min(known, key=lambda kv: kv[1])
+    high_name, _ = max(known, key=lambda kv: kv[1])
+    if comparator_value is None or len(known) == 1:
+        return fit(f"{low_name}: {noun} {format_value(low, 'percent')}")
+    gap = comparator_value - low
+    points = int(round_half_up(float(gap), 0))
+    below = sum(1 for _, v in known if v < comparator_value)
+    return fit(
+        f"{low_name} lowest for {noun}, {points} points below {comparator}",
+        f"{low_name} lowest for {noun}, {points} points below",
+        f"{below} of {len(known)} districts below {comparator} for {noun}",
+        f"{low_name} was lowest for {noun}",
+        f"{high_name} highest for {noun}",
+    )
+
+
+def spread(values: Sequence[object], noun: str, where: str, unit: str = "percent") -> str:
+    """A heat map or table: the range of the figures."""
+    known = [n for v in values if (n := _number(v)) is not None]
+    if not known:
+        return fit(f"No published {noun} figures for this choice")
+    low, high = format_value(min(known), unit), format_value(max(known), unit)
+    if low == high:
+        return fit(f"{sentence(noun)} was {low} {where}", f"{sentence(noun)} was {low}")
+    return fit(
+        f"{sentence(noun)} ranged from {low} to {high} {where}",
+        f"{sentence(noun)} ranged from {low} to {high}",
+    )
+
+
+def trend(series: dict[str, Sequence[tuple[int, object]]], noun: str) -> str:
+    """Lines over terms: the series that moved most, first known term to last."""
+    best: tuple[float, str, float, float, int, int] | None = None
+    for name, points in series.items():
+        known = [(t, n) for t, v in points if (n := _number(v)) is not None]
+        if len(known) < 2:
+            continue
+        (t0, v0), (t1, v1) = known[0], known[-1]
+        change = v1 - v0
+        if best is None or abs(change) > abs(best[0]):
+            best = (change, name, v0, v1, t0, t1)
+    if best is None:
+        return fit(f"{sentence(noun)} by term: too few terms to compare")
+    change, name, v0, v1, t0, t1 = best
+    a, b = format_value(v0, "percent"), format_value(v1, "percent")
+    if a == b:
+        return fit(f"{name} {noun} held at {a} from term {t0}", f"{sentence(noun)} held steady")
+    verb = "rose" if change > 0 else "fell"
+    return fit(
+        f"{name} {noun} {verb} from {a} to {b} by term {t1}",
+        f"{name} {noun} {verb} from {a} to {b}",
+        f"{sentence(noun)} {verb} from {a} to {b}",
+    )
+
+
+def largest(values: Sequence[tuple[str, object]], what: str, unit: str) -> str:
+    """Bars of a count or amount: who had the most."""
+    known = _known(values)
+    if not known:
+        return fit(f"No {what} figures for this choice")
+    name, value = max(known, key=lambda kv: kv[1])
+    return fit(
+        f"{name} had the largest {what}, {format_value(value, unit)}",
+        f"{name} had the largest {what}",
+        f"Largest {what}: {name}",
+    )
+
+
+def funding_range(values: Sequence[tuple[str, object]], basis: str) -> str:
+    known = _known(values)
+    if not known:
+        return fit("No SLA funding published for this year")
+    _, low = min(known, key=lambda kv: kv[1])
+    high_name, high = max(known, key=lambda kv: kv[1])
+    return fit(
+        f"{high_name} received most {basis}, {format_value(high, 'GBP')}",
+        f"Funding {basis} ranged from {format_value(low, 'GBP')} to {format_value(high, 'GBP')}",
+        f"{high_name} received the most {basis}",
+    )
+
+
+def link(r: float | None, x_noun: str, y_noun: str, strength_words: str) -> str:
+    """A scatter plot: the direction and strength of the link, in words."""
+    if r is None:
+        return fit(f"Too few districts to link {x_noun} and {y_noun}")
+    return fit(
+        f"{sentence(y_noun)}: {strength_words} with {x_noun}",
+        f"{sentence(strength_words)} with {x_noun}",
+    )
+
+
+def biggest_gap(values: Sequence[tuple[str, object]], split: str) -> str:
+    """Allocation against a needs-based split: the district furthest from it."""
+    known = _known(values)
+    if not known:
+        return fit("No SLA funding published for this year")
+    name, diff = max(known, key=lambda kv: abs(kv[1]))
+    verb = "more" if diff > 0 else "less"
+    amount = format_value(abs(diff), "GBP")
+    return fit(
+        f"{name} gets {amount} {verb} than a split by {split}",
+        f"{name}: furthest from a split by {split}",
+        f"{name} is furthest from a needs-based split",
+    )
+
+
+def rates_rose(changes: Sequence[tuple[str, object]], what: str, since: int) -> str:
+    """Small multiples of a rate over census years: how many districts rose."""
+    known = _known(changes)
+    if not known:
+        return fit(f"No census {what} figures for this choice")
+    rose = sum(1 for _, v in known if v > 0)
+    if rose == len(known):
+        who = "every district" if len(known) > 1 else known[0][0]
+        return fit(f"{sentence(what)} rose in {who} since {since}")
+    if rose == 0:
+        return fit(f"{sentence(what)} fell or held in every district since {since}")
+    return fit(
+        f"{sentence(what)} rose in {rose} of {len(known)} districts since {since}",
+        f"{sentence(what)} rose in {rose} of {len(known)} districts",
+    )

@@ -1,0 +1,105 @@
+"""Page building blocks: a chart with its text alternative, data table and CSV download."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from warehouse.core import safe_text
+from warehouse.dashboard import charts
+from warehouse.reporting import formatting
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def data_table(
+    table: pd.DataFrame,
+    units: Mapping[str, str],
+    name: str,
+    file_name: str,
+    expanded: bool = False,
+) -> None:
+    """A table of figures (formatted for reading) and the same figures as CSV.
+
+    ``st.table`` renders every cell as Markdown, so the text columns (labels: districts,
+    phases, terms) go through ``safe_text.markdown_text``; the figures are the product's
+    own formatting. The CSV neutralises formulas (``formatting.csv_bytes``)."""
+    with st.expander(f"Table: {name}", expanded=expanded):
+        st.table(_markdown_safe(formatting.display_frame(table, units), units), hide_index=True)
+    st.download_button(
+        f"Download the data: {name} (CSV)",
+        formatting.csv_bytes(table, units),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download_{slug(file_name)}",
+    )
+
+
+def _markdown_safe(shown: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
+    """The label cells of a displayed table as Markdown-safe text (symbols kept as they
+    are: "[x]" is already plain text in Markdown). The headings are the product's own."""
+    out = shown.copy()
+    for column in out.columns:
+        if column not in units:
+            out[column] = out[column].map(
+                lambda v: v if v in formatting.SYMBOLS else safe_text.markdown_text(v)
+            )
+    return out
+
+
+def chart(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    units: Mapping[str, str],
+    name: str,
+    file_name: str,
+    alt: str,
+    notes: Sequence[str] = (),
+) -> None:
+    """A chart, a caption saying what it shows, its data as a table, and a CSV download."""
+    st.plotly_chart(fig, theme=None, config=charts.CONFIG, key=f"chart_{slug(file_name)}", alt=alt)
+    st.caption(alt)
+    for note in notes:
+        st.caption(note)
+    data_table(table, units, name, file_name)
+
+
+def missing_notice(missing: Sequence[tuple[str, int]]) -> None:
+    """Say which district-terms have no published return: they are unknown, not zero."""
+    if not missing:
+        return
+    by_district: dict[str, list[int]] = {}
+    for district, term in missing:
+        by_district.setdefault(district, []).append(term)
+    listed = "; ".join(
+        f"{d} (term{'s' if len(t) > 1 else ''} {', '.join(map(str, t))})"
+        for d, t in by_district.items()
+    )
+    st.warning(
+        f"No published return for {listed}. These district-terms are unknown, not zero: "
+        "they are left out of numerators and denominators alike, and shown as [x].",
+        icon=":material/help:",
+    )
+
+
+def page_setup() -> None:
+    """Make sure ``app.py`` frames this page: call it first in every page file.
+
+    Streamlit treats a folder named ``pages`` beside the app as its older multipage layout
+    until ``st.navigation`` has run once in the process: the first request after the server
+    starts (or every AppTest run) for a page other than the overview would run the page
+    file alone, without the app's navigation, banner and styles. Switching to
+    ``st.navigation`` and rerunning puts the page back inside ``app.py``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

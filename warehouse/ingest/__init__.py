@@ -1,0 +1,1 @@
+"""Reading received files and keeping every row as received (the raw layer)."""

@@ -1,0 +1,410 @@
+"""One term's load: read, land in raw, audit, decide, transform with dbt, publish.
+
+The load never writes the published warehouse in place. It copies it to a staging file
+next to it, does all its work there, checkpoints, and then atomically renames the staging
+file over the published one. Readers (which open read-only) see the warehouse before the
+load or after it, never half of it; a load that fails or is killed leaves the published
+file untouched. A lock file stops two loads running at once.
+
+Publishing, in order: the staging file is checkpointed and closed, checked
+(``versions.verify``: no write-ahead log, opens read-only, every mart there and countable,
+this load recorded as finished), given the published file's mode, owner and group, flushed
+to disk, renamed over the published file, and the folder flushed so the rename survives a
+power cut. While the load runs, files are created under a umask no more open than the
+published file (``versions.umask_of``), so the staging copy is never readable by more
+people than the warehouse. Then the new file is hard-linked into
+``<warehouse>.versions/`` and the oldest versions beyond the number kept are removed (see
+``warehouse.publish.versions``). A load killed before the rename leaves the published file as it
+was, and at most a staging file (and its ``.wal``), which the next load removes before it
+starts (and its Data Docs folder, pruned with the others); killed after it, the new file is
+published whole and the next load records it as a version. The kernel drops the lock with
+the process.
+
+Test hook: with ``STLS_TEST_PAUSE_AT=<step>`` (one of ``PAUSE_STEPS``) in the environment,
+the load writes ``<warehouse>.paused`` (holding the step and its process id) when it
+reaches that step and waits until the file is deleted (or ``STLS_TEST_PAUSE_SECONDS``,
+default 120, pass). tests/test_reliability.py uses it to kill a load at a known point.
+Without the variable the hook does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.core.errors import LoadError
+from warehouse.core.paths import DBT_DIR
+from warehouse.ingest import readers, store
+from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
+from warehouse.publish import dbt, versions
+from warehouse.publish.versions import exclusive
+from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit, backfill_row_values
+from warehouse.quality.expectations import ExpectationRunError, SuiteFileError, build_data_docs
+
+log = logging.getLogger(__name__)
+
+PAUSE_ENV = "STLS_TEST_PAUSE_AT"
+PAUSE_SECONDS_ENV = "STLS_TEST_PAUSE_SECONDS"
+# landed: raw and audit written, before dbt; built: dbt and the load record done, before
+# the check; before_swap: checked and flushed, before the rename; swapped: renamed, before
+# the version is recorded.
+PAUSE_STEPS = ("landed", "built", "before_swap", "swapped")
+
+EXIT_OK = 0
+EXIT_HELD = 1
+EXIT_CANNOT_RUN = 2
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    status: str  # accepted | rejected | duplicate
+    source: str | None
+    rows: int
+    reason: str | None = None
+
+
+@dataclass
+class LoadResult:
+    load_id: str
+    warehouse: Path
+    files: list[FileOutcome] = field(default_factory=list)
+    audit: AuditResult = field(default_factory=AuditResult)
+    data_docs: str | None = None
+    version: str | None = None  # the version id it was published as (warehouse.publish.versions)
+
+    @property
+    def accepted(self) -> list[FileOutcome]:
+        """Files with new rows: without any, the marts cannot change and dbt is skipped."""
+        return [f for f in self.files if f.status == "accepted"]
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def status(self) -> str:
+        """passed | warnings | failed, as ``stls dq`` reports it."""
+        if self.rejected or self.audit.count("quarantined"):
+            return "failed"
+        if any(i.severity == WARNING for i in self.audit.issues):
+            return "warnings"
+        return "passed"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_HELD if self.status == "failed" else EXIT_OK
+
+
+def new_load_id() -> str:
+    return store.now_utc().strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def staging_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".staging")
+
+
+def pause_marker(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".paused")
+
+
+def _remove_quietly(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+
+
+@contextlib.contextmanager
+def staged(warehouse: Path, *, fresh: bool) -> Iterator[Path]:
+    """A private copy of the warehouse to work on; removed if the work fails.
+
+    Called with the lock held. First it clears what an interrupted load or rollback left,
+    refuses a damaged warehouse (pointing at ``stls rollback``), and records the live file
+    as a version if it is not one yet (so it can be rolled back to). The caller publishes
+    the staging file with ``publish`` inside the block.
+    """
+    staging = staging_path(warehouse)
+    _remove_quietly(staging)
+    versions.clean_leftovers(warehouse)
+    if warehouse.exists() and not fresh:
+        problem = versions.damage(warehouse)
+        if problem is not None:  # never build on it, never keep it as a version
+            raise LoadError(versions.damaged_error(warehouse, problem))
+    versions.adopt_live(warehouse)
+    if warehouse.exists() and not fresh:
+        shutil.copyfile(warehouse, staging)
+    try:
+        yield staging
+    except BaseException:
+        _remove_quietly(staging)
+        raise
+
+
+def publish(
+    staging: Path, warehouse: Path, load_id: str, *, marts: Sequence[str], keep: int
+) -> str | None:
+    """Check the staging file, rename it over the warehouse, keep it as a version.
+
+    Returns the version id, or None if the version could not be recorded (the warehouse is
+    published all the same; the next load records it).
+    """
+    try:
+        versions.verify(staging, load_id=load_id, marts=marts)
+    except versions.VersionError as exc:
+        raise LoadError(f"the new warehouse failed its check, nothing published: {exc}") from None
+    access = versions.access_of(warehouse)
+    if access is not None:  # the new file is read by whom the one it replaces was
+        versions.apply_access(staging, access)
+    pause_for_test(warehouse, "before_swap")
+    versions.replace_durably(staging, warehouse)
+    _remove_quietly(warehouse.with_name(warehouse.name + ".wal"))  # an old file's, if any
+    pause_for_test(warehouse, "swapped")
+    try:
+        recorded = versions.record(warehouse, load_id)
+        versions.prune(warehouse, keep)
+        versions.protect(warehouse)
+    except OSError as exc:
+        log.warning("%s: published, but not recorded as a version: %s", warehouse, exc)
+        return None
+    return recorded.version_id
+
+
+def pause_for_test(warehouse: Path, step: str) -> None:
+    """The test hook described in the module docstring; a no-op unless asked for."""
+    if os.environ.get(PAUSE_ENV) != step:
+        return
+    marker = pause_marker(warehouse)
+    written = marker.with_name(marker.name + ".tmp")
+    written.write_text(f"{step} {os.getpid()}\n", encoding="utf-8")
+    os.replace(written, marker)  # whole or absent, for the test that polls for it
+    deadline = time.monotonic() + float(os.environ.get(PAUSE_SECONDS_ENV) or 120)
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(FileNotFoundError):
+        marker.unlink()
+
+
+def marts_models() -> tuple[str, ...]:
+    """The marts the dbt project builds: a load that ran dbt must have every one."""
+    return tuple(sorted(p.stem for p in (DBT_DIR / "models" / "marts").rglob("*.sql")))
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path], timer: _Timer
+) -> LoadResult:
+    """Read every file into raw (accepted, rejected or duplicate) and audit the new rows."""
+    result = LoadResult(load_id=load_id, warehouse=Path())
+    to_audit: list[FileToAudit] = []
+    seen_here: dict[str, str] = {}
+    first_seq = store.next_received_seq(con)  # this load holds the lock: nobody else adds
+    for index, path in enumerate(paths, start=1):
+        with timer("read"):
+            read: ReadResult = read_file(path)
+        file_id = f"{load_id}/{index}"
+        seq = first_seq + index - 1
+        earlier = None
+        if read.checksum:  # a file that could not be opened has no checksum to compare
+            earlier = seen_here.get(read.checksum) or store.earlier_file_with_checksum(
+                con, read.checksum
+            )
+        if earlier:
+            status, reason = "duplicate", f"same bytes as {earlier}: nothing new to load"
+        elif read.rejected_reason:
+            status, reason = "rejected", read.rejected_reason
+        else:
+            status, reason = "accepted", None
+        store.record_file(
+            con,
+            file_id=file_id,
+            load_id=load_id,
+            received_seq=seq,
+            result=read,
+            status=status,
+            reason=reason,
+        )
+        if read.checksum:
+            seen_here.setdefault(read.checksum, f"{read.file_name} (this load)")
+        rows = read.rows_read if status == "accepted" else 0
+        result.files.append(FileOutcome(read.file_name, status, read.source, rows, reason))
+        if status != "accepted":
+            continue
+        with timer("raw"):
+            store.append_raw_rows(con, file_id=file_id, load_id=load_id, result=read)
+        to_audit.append(
+            FileToAudit(
+                load_id=load_id,
+                file_id=file_id,
+                file_name=read.file_name,
+                received_seq=seq,
+                source=read.source,
+                frame=read.frame,
+            )
+        )
+    with timer("audit"):
+        census, caseload = _published_baseline(con)
+        try:
+            result.audit = audit(
+                to_audit,
+                published_census=census,
+                published_caseload=caseload,
+                today=store.now_utc().date(),
+            )
+        except (ExpectationRunError, SuiteFileError) as exc:
+            first = (str(exc).splitlines() or [""])[0]
+            raise LoadError(f"the data-quality checks could not run: {first}") from None
+        store.write_audit(con, load_id, result.audit)
+    return result
+
+
+def _published_baseline(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """What the warehouse publishes before this load: the census, and every published
+    caseload figure, for the checks that compare against earlier terms and years."""
+    [(has_marts,)] = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name in ('fct_census', 'fct_termly_return')"
+    ).fetchall()
+    if has_marts < 2:
+        return None, None
+    census = con.sql(
+        """
+        select c.census_year, d.district_name as district, p.phase_code as phase,
+               c.settings, c.pupils, c.ehcp
+        from marts.fct_census c
+        join marts.dim_district d on d.district_sk = c.district_sk
+        join marts.dim_phase p on p.phase_sk = c.phase_sk
+        """
+    ).pl()
+    caseload = con.sql(
+        """
+        select d.district_name as district, t.academic_year, t.term_number as term,
+               p.phase_code as phase, f.value as caseload
+        from marts.fct_termly_return f
+        join marts.dim_district d on d.district_sk = f.district_sk
+        join marts.dim_term t on t.term_sk = f.term_sk
+        join marts.dim_phase p on p.phase_sk = f.phase_sk
+        join marts.dim_measure m on m.measure_sk = f.measure_sk
+        where m.measure_code = 'caseload'
+        """
+    ).pl()
+    return census, caseload
+
+
+def load(
+    paths: Sequence[str | Path],
+    warehouse: Path,
+    *,
+    kind: str = "load",
+    fresh: bool = False,
+    keep_versions: int | None = None,
+) -> LoadResult:
+    """Load files and folders into ``warehouse`` and publish it. Raises LoadError if the
+    load cannot run; bad files and rows do not raise, they are recorded and reported.
+
+    ``keep_versions``: how many published versions to keep (default $STLS_KEEP_VERSIONS,
+    else 5; see ``warehouse.publish.versions``)."""
+    keep = versions.keep_versions(keep_versions)
+    try:
+        readers.limits()  # a mistyped STLS_MAX_* stops the load before it starts
+        files = discover_files(paths)
+    except ReadError as exc:
+        raise LoadError(str(exc)) from None
+    if not files:
+        raise LoadError("no files to load in " + ", ".join(str(p) for p in paths))
+    load_id = new_load_id()
+    timer = _Timer()
+    access = versions.access_of(warehouse)
+    with (
+        exclusive(warehouse),
+        versions.umask_of(access),
+        staged(warehouse, fresh=fresh) as staging,
+    ):
+        con = duckdb.connect(str(staging))
+        try:
+            store.start_load(con, load_id, kind, [str(p) for p in paths])
+            backfill_row_values(con)
+            result = _land(con, load_id, files, timer)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        pause_for_test(warehouse, "landed")
+        built = result.accepted or fresh or not _has_marts(staging)
+        if built:
+            with timer("dbt"):
+                try:
+                    dbt.build(staging)
+                except dbt.DbtBuildError as exc:
+                    raise LoadError(f"the warehouse could not be built: {exc}") from None
+        with timer("data_docs"):
+            result.data_docs = _build_data_docs(result, warehouse)
+        con = duckdb.connect(str(staging))
+        try:
+            store.finish_load(con, load_id, result.status, timer.seconds, result.data_docs)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        pause_for_test(warehouse, "built")
+        result.version = publish(
+            staging, warehouse, load_id, marts=marts_models() if built else (), keep=keep
+        )
+    result.warehouse = warehouse
+    return result
+
+
+def _has_marts(path: Path) -> bool:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        [(count,)] = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    finally:
+        con.close()
+    return count > 0
+
+
+def data_docs_dir(warehouse: Path) -> Path:
+    """Where a warehouse's GX Data Docs go: beside it, one folder per load (gitignored)."""
+    return warehouse.with_name(warehouse.name + ".gx_docs")
+
+
+KEEP_DATA_DOCS = 20
+
+
+def _build_data_docs(result: LoadResult, warehouse: Path) -> str | None:
+    """GX Data Docs for this load's validations; the oldest beyond KEEP_DATA_DOCS go."""
+    if not result.audit.checks:
+        return None
+    root = data_docs_dir(warehouse)
+    index = build_data_docs(
+        result.audit.checks, root.joinpath(result.load_id), run_name=result.load_id
+    )
+    for old in sorted(p for p in root.iterdir() if p.is_dir())[:-KEEP_DATA_DOCS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return str(index)
+
+
+class _Timer:
+    """Seconds spent in each step of a load, for the summary and the benchmark."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[step] = round(self.seconds.get(step, 0.0) + elapsed, 3)

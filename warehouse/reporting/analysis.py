@@ -1,0 +1,289 @@
+"""What the pages show beyond the committee tables, pooled from the figure mart.
+
+Every function here takes rows of ``marts.mart_figure_district_term`` (one row per figure,
+breakdown, district and term, with the numerator and denominator dbt worked out) and pools
+a selection of them with ``warehouse.core.pooling``: by district, by term, by phase, or over
+several phases ("all phases" pools early years, primary and secondary). No figure is
+worked out any other way, so for one phase and the same districts and terms these are
+exactly the committee tables' figures (the tests check it).
+
+Besides pooling, the pages need a change between two pooled values (a difference) and a
+correlation across districts (``warehouse.reporting.stats``); both take pooled figures as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from warehouse.core import contracts, figures, pooling
+
+ALL_PHASES = "all"
+
+# What the pages work out from pooled figures, in words (the About page lists these).
+ANALYSES: dict[str, str] = {
+    "All phases (engagement, LIFT, training)": (
+        "Early years, primary and secondary pooled: the settings of the three phases added "
+        "up over the district-terms where each is known, over the census settings of the "
+        "same district-terms and phases."
+    ),
+    "Needs-based split": (
+        "The SLA total of the districts compared (Kent's, for a district lead) shared out in "
+        "proportion to each district's primary and secondary pupils on roll, or pupils with "
+        "SEN; the difference is the allocation minus that share."
+    ),
+    "Change in EHC plan rate": (
+        "The EHC plan rate of primary and secondary pupils in the year's census minus the "
+        "rate in the census a year earlier, in percentage points."
+    ),
+    "Correlation": (
+        "Pearson's correlation coefficient r across the chosen districts (from -1 to +1); it "
+        "describes a pattern and does not show cause."
+    ),
+}
+
+# The settings figures the District engagement page offers: the choice as the address
+# writes it -> (figure, the word for it in titles).
+SETTINGS_CHOICES: dict[str, tuple[str, str]] = {
+    "engagement": ("engagement_pct", "engagement"),
+    "lift": ("lift_attendance_pct", "LIFT attendance"),
+    "training": ("training_attendance_pct", "training"),
+}
+SETTINGS_FIGURES = tuple(figure for figure, _ in SETTINGS_CHOICES.values())
+
+
+def phases_for(phase: str) -> tuple[str, ...]:
+    """The census phases a phase choice covers ("all": every one of them)."""
+    return contracts.CENSUS_PHASES if phase == ALL_PHASES else (phase,)
+
+
+def select(
+    rows: pd.DataFrame,
+    figure: str,
+    districts: Sequence[str] | None = None,
+    terms: Sequence[int] | None = None,
+    breakdowns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One figure's rows for some districts, terms (rows with no term always belong) and
+    breakdowns."""
+    keep = rows["figure_key"] == figure
+    if districts is not None:
+        keep &= rows["district"].isin(list(districts))
+    if terms is not None:
+        keep &= rows["term_number"].isna() | rows["term_number"].isin(list(terms))
+    if breakdowns is not None:
+        keep &= rows["breakdown"].isin(list(breakdowns))
+    return rows[keep]
+
+
+def pooled(rows: pd.DataFrame, figure: str, by: Sequence[str] = (), **chosen) -> pd.DataFrame:
+    """``pooling.pool`` of one figure's chosen rows with the figure's own method."""
+    return pooling.pool(select(rows, figure, **chosen), figures.figure(figure).method, by)
+
+
+def value(rows: pd.DataFrame, figure: str, **chosen) -> float | None:
+    """The one pooled value of a figure's chosen rows."""
+    return pooled(rows, figure, **chosen)["value"].iloc[0]
+
+
+def _renamed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={"term_number": "term", "breakdown": "phase", "value": "rate"})
+
+
+@dataclass
+class SettingsView:
+    """One settings figure for the chosen phase(s), districts and terms, pooled."""
+
+    by_district_term: pd.DataFrame  # district, term, rate
+    by_district: pd.DataFrame  # district, rate, terms (terms with a published return)
+    county_by_term: pd.DataFrame  # term, rate
+    county: float | None
+    by_phase_term: pd.DataFrame  # phase, term, rate (the chosen districts together)
+
+
+def settings_view(
+    rows: pd.DataFrame,
+    figure: str,
+    phase: str,
+    districts: Sequence[str],
+    terms: Sequence[int],
+) -> SettingsView:
+    chosen = {"districts": districts, "terms": terms}
+    phases = phases_for(phase)
+    by_dt = pooled(rows, figure, ["district", "term_number"], breakdowns=phases, **chosen)
+    by_d = pooled(rows, figure, ["district"], breakdowns=phases, **chosen)
+    county_t = pooled(rows, figure, ["term_number"], breakdowns=phases, **chosen)
+    by_pt = pooled(
+        rows, figure, ["breakdown", "term_number"], breakdowns=contracts.CENSUS_PHASES, **chosen
+    )
+    return SettingsView(
+        by_district_term=_renamed(by_dt)[["district", "term", "rate"]],
+        by_district=_renamed(by_d)[["district", "rate", "terms"]],
+        county_by_term=_renamed(county_t)[["term", "rate"]],
+        county=value(rows, figure, breakdowns=phases, **chosen),
+        by_phase_term=_renamed(by_pt)[["phase", "term", "rate"]],
+    )
+
+
+def missing_district_terms(
+    status: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
+) -> list[tuple[str, int]]:
+    """(district, term) pairs chosen with no published return, in terms some district has
+    a published return for (a term nobody has sent is simply not in yet)."""
+    gone = status[
+        status["district"].isin(list(districts))
+        & status["term"].isin(list(terms))
+        & ~status["has_published_return"].astype(bool)
+        & status["term_has_published_returns"].astype(bool)
+    ]
+    return [(str(d), int(t)) for d, t in zip(gone["district"], gone["term"], strict=True)]
+
+
+# Caseload and active support: the columns of ``caseload_table`` -> (figure, breakdowns).
+CASELOAD_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cy_ey": ("caseload_avg", ("early_years",)),
+    "cy_pri": ("caseload_avg", ("primary",)),
+    "cy_sec": ("caseload_avg", ("secondary",)),
+    "cy_sa": ("caseload_avg", ("primary", "secondary")),
+    "cy_all": ("caseload_avg", ("early_years", "primary", "secondary")),
+    "as_ey": ("actively_supported_avg", ("early_years",)),
+    "as_sa": ("actively_supported_avg", ("school_age",)),
+    "as_all": ("actively_supported_avg", ("early_years", "school_age")),
+    "pct_ey": ("actively_supported_pct_of_caseload", ("early_years",)),
+    "pct_sa": ("actively_supported_pct_of_caseload", ("school_age",)),
+}
+CASELOAD_FIGURES = tuple(dict.fromkeys(f for f, _ in CASELOAD_COLUMNS.values()))
+
+
+def caseload_row(rows: pd.DataFrame, name: str, districts, terms) -> dict[str, object]:
+    """Caseload and active support, average per term, for districts pooled together."""
+    row: dict[str, object] = {"District": name}
+    for column, (figure, breakdowns) in CASELOAD_COLUMNS.items():
+        row[column] = value(rows, figure, districts=districts, terms=terms, breakdowns=breakdowns)
+    return row
+
+
+def caseload_table(
+    rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
+) -> pd.DataFrame:
+    """One row per district: ``CASELOAD_COLUMNS``."""
+    return pd.DataFrame([caseload_row(rows, d, [d], terms) for d in districts])
+
+
+# Funding: the columns of ``funding_table``.
+FUNDING_FIGURES = (
+    "sla_funding",
+    "funding_per_pupil",
+    "funding_per_sen_pupil",
+    "funding_per_caseload_pupil",
+    "caseload_avg",
+)
+
+
+def funding_row(rows: pd.DataFrame, name: str, districts, terms) -> dict[str, object]:
+    """SLA funding, pupils, pupils with SEN, caseload and funding per pupil of each kind,
+    for districts pooled together."""
+    chosen = {"districts": districts, "terms": terms}
+    per_pupil = pooled(rows, "funding_per_pupil", **chosen).iloc[0]
+    per_sen = pooled(rows, "funding_per_sen_pupil", **chosen).iloc[0]
+    return {
+        "District": name,
+        "budget": value(rows, "sla_funding", **chosen),
+        "pupils": per_pupil["denominator"],
+        "sen": per_sen["denominator"],
+        "caseload": value(rows, "caseload_avg", breakdowns=contracts.CENSUS_PHASES, **chosen),
+        "pupil": per_pupil["value"],
+        "caseload_per": value(rows, "funding_per_caseload_pupil", **chosen),
+        "sen_per": per_sen["value"],
+    }
+
+
+def funding_table(
+    rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
+) -> pd.DataFrame:
+    return pd.DataFrame([funding_row(rows, d, [d], terms) for d in districts])
+
+
+def needs_based_split(
+    funding: pd.DataFrame, total: float, pupils: float, sen: float
+) -> pd.DataFrame:
+    """Each district's SLA allocation beside the ``total`` shared out in proportion to its
+    pupils on roll and to its pupils with SEN (the whole the shares are of: ``pupils`` and
+    ``sen``, Kent's for a viewer who sees one district), and the differences. A positive
+    difference means the district receives more than that split would give it."""
+    frame = funding[["District", "budget", "pupils", "sen"]].reset_index(drop=True)
+    frame["by_pupils"] = pooling.share_out(total, frame["pupils"], whole=pupils)
+    frame["by_sen_pupils"] = pooling.share_out(total, frame["sen"], whole=sen)
+    frame["difference_by_pupils"] = frame["budget"] - frame["by_pupils"]
+    frame["difference_by_sen_pupils"] = frame["budget"] - frame["by_sen_pupils"]
+    return frame
+
+
+CENSUS_FIGURES = ("ehcp_rate_pct", "sen_support_rate_pct")
+
+
+def census_rates(
+    rows: pd.DataFrame, phase: str, districts: Sequence[str], by_district: bool = True
+) -> pd.DataFrame:
+    """EHC plan and SEN support counts and rates per census year (and district), for the
+    phase (all phases: the census phases pooled). Each census year once: rows where an
+    earlier census stands in for a missing one are left out."""
+    own = rows[~rows["census_is_fallback"].astype(bool)]
+    by = ["district", "census_year"] if by_district else ["census_year"]
+    frames = []
+    for figure, count in (("ehcp_rate_pct", "ehcp"), ("sen_support_rate_pct", "sen_support")):
+        part = pooled(own, figure, by, districts=districts, breakdowns=phases_for(phase))
+        frames.append(
+            part.rename(columns={"numerator": count, "denominator": "pupils", "value": figure})[
+                [*by, count, "pupils", figure]
+            ]
+        )
+    merged = frames[0].merge(frames[1].drop(columns="pupils"), on=by, how="outer")
+    merged["census_year"] = merged["census_year"].astype(int)
+    return merged.sort_values(by).reset_index(drop=True)
+
+
+INCLUSION_MEASURES = (
+    "engagement_pct",
+    "lift_attendance_pct",
+    "cases_closed_targets_met_pct_of_reviewed",
+)
+
+
+def inclusion_row(rows: pd.DataFrame, districts: Sequence[str], academic_year: str) -> dict:
+    """The service's inclusion measures for districts pooled over the academic year's
+    published terms (settings: the census phases pooled), and the terms published."""
+    year_rows = rows[rows["academic_year"] == academic_year]
+    out: dict[str, object] = {}
+    for figure in INCLUSION_MEASURES:
+        phases = figures.figure(figure).breakdowns
+        out[figure] = value(year_rows, figure, districts=districts, breakdowns=phases)
+    out["published_terms"] = int(
+        pooled(year_rows, "engagement_pct", districts=districts)["terms"].iloc[0]
+    )
+    return out
+
+
+def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]) -> pd.DataFrame:
+    """Per district: the EHC plan rate of primary and secondary pupils in the year's census
+    and the census a year earlier, the change in percentage points, and the year's
+    inclusion measures."""
+    census_year = contracts.census_year_for(academic_year)
+    rates = census_rates(
+        rows[rows["breakdown"] == contracts.SCHOOL_AGE], contracts.SCHOOL_AGE, districts
+    )
+    out = []
+    for district in districts:
+        mine = rates[rates["district"] == district].set_index("census_year")["ehcp_rate_pct"]
+        now, before = mine.get(census_year), mine.get(census_year - 1)
+        row = {
+            "district": district,
+            "ehcp_rate_before_pct": before,
+            "ehcp_rate_pct": now,
+            "ehcp_change_pp": None if now is None or before is None else now - before,
+        }
+        row.update(inclusion_row(rows, [district], academic_year))
+        out.append(row)
+    return pd.DataFrame(out)

@@ -10,8 +10,8 @@ Access is enforced here, not only in the navigation: every function reads the vi
 district) into the cache key, so one role's results are never served to another, and
 restricts what it returns. A district lead gets their own district's rows and the county
 as a whole (Kent totals, pooled over every district), never another district's own
-figures; asking for one raises ``auth.AccessDenied``. The data-quality functions (failing rows with their
-values, held returns, check samples) answer data stewards only.
+figures; asking for one raises ``auth.AccessDenied``. The data-quality functions (failing
+rows with their values, held returns, check samples) answer data stewards only.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The expectation suites (expectations/*.yml) run through Great Expectations for real.
 
 Every error and warning of the data contract has a failing case and a passing case here, run
-through ``warehouse.quality.expectations.run_suites`` and GX (no mocks). One GX context serves the
+through ``warehouse.quality.checks.run_suites`` and GX (no mocks). One GX context serves the
 whole module; the frames are a few rows each. The suite files themselves are checked too: a
 bad edit must fail here, never at a steward's load.
 """
@@ -20,7 +20,8 @@ import yaml
 from warehouse.core import contracts, paths
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
 from warehouse.ingest.readers import discover_files, read_file
-from warehouse.quality import expectations as ex
+from warehouse.quality import checks, data_docs, gx, kinds, results, rows
+from warehouse.quality import suites as suite_files
 
 DEMO_DATA = paths.PROJECT_ROOT / "warehouse" / "demo" / "data"
 
@@ -30,7 +31,7 @@ DEMO_DATA = paths.PROJECT_ROOT / "warehouse" / "demo" / "data"
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LoadFile:
-    """An accepted file of a load, as ``warehouse.quality.expectations.SourceFile`` describes it."""
+    """An accepted file of a load, as ``warehouse.quality.results.SourceFile`` describes it."""
 
     file_id: str
     file_name: str
@@ -60,14 +61,14 @@ def load_file(source: str, rows: list[dict], seq: int = 1, name: str | None = No
 
 @dataclass
 class Outcome:
-    results: list[ex.CheckResult]
+    results: list[results.CheckResult]
 
-    def check(self, name: str, suite: str | None = None) -> ex.CheckResult:
+    def check(self, name: str, suite: str | None = None) -> results.CheckResult:
         found = [r for r in self.results if r.name == name and suite in (None, r.suite)]
         assert len(found) == 1, f"{name} in {suite}: {[(r.suite, r.name) for r in found]}"
         return found[0]
 
-    def failures(self, name: str, suite: str | None = None) -> tuple[ex.Failure, ...]:
+    def failures(self, name: str, suite: str | None = None) -> tuple[results.Failure, ...]:
         return self.check(name, suite).failures
 
     def messages(self, name: str, suite: str | None = None) -> list[str]:
@@ -108,20 +109,20 @@ def batch(run, source: str, cases: dict[str, list[dict]], only: tuple[str, ...])
 
 
 @pytest.fixture(scope="module")
-def suites() -> dict[str, ex.Suite]:
-    return ex.load_suites()
+def suites() -> dict[str, suite_files.Suite]:
+    return suite_files.load_suites()
 
 
 @pytest.fixture(scope="module")
 def run(suites):
-    runner = ex.GxRunner()
+    runner = gx.GxRunner()
 
     def go(files: Iterable[LoadFile], only: tuple[str, ...] = (), **published) -> Outcome:
         """Run the suites (only those named, if any: GX costs ~10 ms per expectation, and a
         test of one rule needs only its suite and those whose outcome it depends on)."""
         chosen = {n: s for n, s in suites.items() if not only or n in only}
         assert len(chosen) == len(only) or not only, f"no such suite in {only}"
-        return Outcome(ex.run_suites(list(files), suites=chosen, runner=runner, **published))
+        return Outcome(checks.run_suites(list(files), suites=chosen, runner=runner, **published))
 
     return go
 
@@ -195,8 +196,8 @@ def test_a_clean_submission_passes_every_check(run) -> None:
     outcome = run([termly(submission())], published_caseload=all_districts_sent(1))
     assert outcome.failing() == set()
     assert all(r.success for r in outcome.results)
-    assert ex.held_submissions(outcome.results) == {}
-    assert ex.rows_quarantined_alone(outcome.results) == {}
+    assert checks.held_submissions(outcome.results) == {}
+    assert checks.rows_quarantined_alone(outcome.results) == {}
 
 
 def all_districts_sent(*terms: int, year: str = "2023-24", caseload: int = 60) -> pl.DataFrame:
@@ -295,19 +296,19 @@ def test_a_row_that_fits_no_district_term_is_quarantined_alone(termly_cases, ind
     file_id, outcome = termly_cases[f"key{index}"]
     (failure,) = outcome.failures(check, "termly_return")
     assert says in failure.message
-    assert outcome.check(check, "termly_return").scope == ex.ROW
+    assert outcome.check(check, "termly_return").scope == results.ROW
     bad_row = 2 + next(i for i, (m, p) in enumerate(GOOD_FIGURES) if (m, p) == ("caseload", SEC))
     assert failure.row_number == bad_row
-    assert set(ex.rows_quarantined_alone(outcome.results)) == {(file_id, bad_row)}
+    assert set(checks.rows_quarantined_alone(outcome.results)) == {(file_id, bad_row)}
     # The rest of the district-term is not held because of that row.
-    assert ex.held_submissions(outcome.results) == {}
-    assert outcome.failing(ex.ERROR) == {("termly_return", check)}
+    assert checks.held_submissions(outcome.results) == {}
+    assert outcome.failing(results.ERROR) == {("termly_return", check)}
 
 
 @pytest.mark.parametrize("index", range(len(KEY_CELLS_FINE)))
 def test_key_cells_that_are_fine(termly_cases, index) -> None:
     _, outcome = termly_cases[f"key_fine{index}"]
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
 
 
 @pytest.mark.parametrize(("index", "case"), indexed(SPELLINGS))
@@ -316,8 +317,8 @@ def test_a_normalised_district_or_year_is_a_warning(termly_cases, index, case) -
     _, outcome = termly_cases[f"spelling{index}"]
     (failure,) = outcome.failures(check, "termly_return")
     assert failure.message.endswith(f"'{raw}' was read as {read_as}")
-    assert outcome.check(check, "termly_return").severity == ex.WARNING
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.check(check, "termly_return").severity == results.WARNING
+    assert outcome.failing(results.ERROR) == set()
 
 
 def test_a_standard_spelling_raises_no_warning(termly_cases) -> None:
@@ -332,17 +333,17 @@ def test_a_bad_figure_holds_its_whole_submission(termly_cases, index, case) -> N
     (failure,) = outcome.failures(check, "termly_return")
     assert says in failure.message
     assert failure.message.startswith("Dover 2023-24 term 1: ")
-    assert outcome.check(check, "termly_return").scope == ex.SUBMISSION
+    assert outcome.check(check, "termly_return").scope == results.SUBMISSION
     # Only Dover's submission is held; Thanet's, in the same file, is not.
-    assert set(ex.held_submissions(outcome.results)) == {f"{file_id}/Dover/2023-24/T1"}
-    assert ex.rows_quarantined_alone(outcome.results) == {}
-    assert outcome.failing(ex.ERROR) == {("termly_return", check)}
+    assert set(checks.held_submissions(outcome.results)) == {f"{file_id}/Dover/2023-24/T1"}
+    assert checks.rows_quarantined_alone(outcome.results) == {}
+    assert outcome.failing(results.ERROR) == {("termly_return", check)}
 
 
 @pytest.mark.parametrize("index", range(len(FIGURES_FINE)))
 def test_figures_that_are_fine(termly_cases, index) -> None:
     _, outcome = termly_cases[f"figure_fine{index}"]
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
 
 
 def test_a_figure_given_twice_holds_the_submission(run) -> None:
@@ -355,7 +356,7 @@ def test_a_figure_given_twice_holds_the_submission(run) -> None:
     assert "caseload (early_years) is given more than once in this file (rows 18, 28)" in (
         failures[0].message
     )
-    assert set(ex.held_submissions(outcome.results)) == {"L1/1/Dover/2023-24/T1"}
+    assert set(checks.held_submissions(outcome.results)) == {"L1/1/Dover/2023-24/T1"}
 
 
 def test_the_same_figure_in_two_files_is_a_resend_not_a_duplicate(run) -> None:
@@ -374,9 +375,9 @@ def test_an_error_on_a_quarantined_row_holds_no_submission(run, cells, shown) ->
     outcome = run([termly(rows)], only=("termly_return",))
     (failure,) = outcome.failures("value_is_a_number", "termly_return")
     assert failure.message.startswith(shown)
-    assert set(ex.rows_quarantined_alone(outcome.results)) == {("L1/1", failure.row_number)}
+    assert set(checks.rows_quarantined_alone(outcome.results)) == {("L1/1", failure.row_number)}
     # The row belongs to no submission (a term-7 row names one that cannot exist).
-    assert ex.held_submissions(outcome.results) == {}
+    assert checks.held_submissions(outcome.results) == {}
 
 
 # ---------------------------------------------------------------------------------------
@@ -386,14 +387,14 @@ CROSS_MEASURE = [
     # (check, severity, breaking figures, passing figures at the limit, message part)
     (
         "actively_supported_within_caseload_early_years",
-        ex.ERROR,
+        results.ERROR,
         {"actively_supported_early_years": 51},
         {"actively_supported_early_years": 50},
         "early years pupils actively supported (51) are more than the early years caseload (50)",
     ),
     (
         "actively_supported_within_caseload_school_age",
-        ex.ERROR,
+        results.ERROR,
         {"actively_supported_school_age": 101},
         {"actively_supported_school_age": 100},
         "actively supported school-age pupils (101) are more than the school-age caseload "
@@ -401,28 +402,28 @@ CROSS_MEASURE = [
     ),
     (
         "allocated_within_presented_early_years",
-        ex.ERROR,
+        results.ERROR,
         {"children_allocated_specialist_teacher_early_years": 21},
         {"children_allocated_specialist_teacher_early_years": 20},
         "allocated a specialist teacher (21) are more than the children presented at LIFT (20)",
     ),
     (
         "allocated_within_presented_school_age",
-        ex.ERROR,
+        results.ERROR,
         {"children_allocated_specialist_teacher_school_age": 41},
         {"children_allocated_specialist_teacher_school_age": 40},
         "allocated a specialist teacher (41) are more than the children presented at LIFT (40)",
     ),
     (
         "targets_reviewed_within_caseload",
-        ex.ERROR,
+        results.ERROR,
         {"targets_reviewed_school_age": 101, "caseload_primary": 60},
         {"targets_reviewed_school_age": 100},
         "targets reviewed (101) are more than the school-age caseload (100)",
     ),
     (
         "closed_and_amended_within_reviewed",
-        ex.ERROR,
+        results.ERROR,
         {"cases_closed_targets_met_school_age": 31},
         {"cases_closed_targets_met_school_age": 30},
         "cases closed with targets met (31) plus targets amended (20) make 51, more than the "
@@ -430,7 +431,7 @@ CROSS_MEASURE = [
     ),
     (
         "lift_sen_status_within_presented",
-        ex.WARNING,
+        results.WARNING,
         {"children_presented_receiving_hnf_school_age": 16},
         {"children_presented_receiving_hnf_school_age": 15},
         "SEN Support (20) + High Needs Funding (16) + EHCP (5) make 41, more than the 40 "
@@ -438,14 +439,14 @@ CROSS_MEASURE = [
     ),
     (
         "lift_attendance_within_engaged_primary",
-        ex.WARNING,
+        results.WARNING,
         {"settings_attending_lift_primary": 11},
         {"settings_attending_lift_primary": 10},
         "11 primary schools attended LIFT but only 10 engaged",
     ),
     (
         "training_attendance_within_engaged_early_years",
-        ex.WARNING,
+        results.WARNING,
         {"settings_attending_training_early_years": 11},
         {"settings_attending_training_early_years": 10},
         "11 early years settings attended training but only 10 engaged",
@@ -453,7 +454,7 @@ CROSS_MEASURE = [
     *[
         (
             f"{measure}_within_engaged_{phase}",
-            ex.WARNING,
+            results.WARNING,
             {f"settings_attending_{what}_{phase}": 11},
             {f"settings_attending_{what}_{phase}": 10},
             f"11 {words} attended {shown} but only 10 engaged",
@@ -492,8 +493,8 @@ def test_cross_measure_rules(cross_measure_cases, index, case) -> None:
     assert failure.submission_id == f"{file_id}/Dover/2023-24/T1"
     assert failure.row_number is None
     assert outcome.check(check, "termly_return_cross_measure").severity == severity
-    held = set(ex.held_submissions(outcome.results))
-    assert held == ({f"{file_id}/Dover/2023-24/T1"} if severity == ex.ERROR else set())
+    held = set(checks.held_submissions(outcome.results))
+    assert held == ({f"{file_id}/Dover/2023-24/T1"} if severity == results.ERROR else set())
     assert outcome.failing() == {("termly_return_cross_measure", check)}
     _, at_limit = cross_measure_cases[f"limit{index}"]
     assert at_limit.failing() == set()
@@ -502,7 +503,7 @@ def test_cross_measure_rules(cross_measure_cases, index, case) -> None:
 def test_a_cross_measure_rule_skips_a_figure_that_is_already_an_error(run) -> None:
     rows = changed(submission(), "caseload", EY, value="lots")
     outcome = run([termly(rows)], only=("termly_return", "termly_return_cross_measure"))
-    assert outcome.failing(ex.ERROR) == {("termly_return", "value_is_a_number")}
+    assert outcome.failing(results.ERROR) == {("termly_return", "value_is_a_number")}
 
 
 def census_row(
@@ -545,7 +546,7 @@ def test_settings_engaged_above_the_census_settings_holds_the_submission(run, ph
     assert (
         "10" in failure.message and "more than the 9 in the January 2024 census" in failure.message
     )
-    assert set(ex.held_submissions(outcome.results)) == {"L1/1/Dover/2023-24/T1"}
+    assert set(checks.held_submissions(outcome.results)) == {"L1/1/Dover/2023-24/T1"}
     at_limit = census.with_columns(pl.lit(10).alias("settings"))
     assert (
         run(
@@ -598,7 +599,7 @@ def test_a_missing_measure_is_a_warning(run) -> None:
     outcome = run([termly(rows)], only=("termly_return_cross_measure",))
     (failure,) = outcome.failures("no_measure_missing", "termly_return_cross_measure")
     assert failure.message == "Dover 2023-24 term 1: no figure for targets_amended (school_age)"
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
     assert outcome.failures("submission_is_not_cut_short") == ()
 
 
@@ -683,7 +684,7 @@ def test_a_held_previous_term_is_not_the_baseline(run) -> None:
     outcome = run(
         files, published_caseload=published, only=("termly_return", "termly_return_history")
     )
-    assert "L1/1/Dover/2023-24/T1" in ex.held_submissions(outcome.results)
+    assert "L1/1/Dover/2023-24/T1" in checks.held_submissions(outcome.results)
     assert outcome.failures("caseload_primary_change_within_50_pct") == ()
 
 
@@ -726,7 +727,7 @@ def test_districts_sent_before_or_held_are_not_missing(run) -> None:
         published_caseload=published,
         only=("termly_return", "termly_return_history"),
     )
-    assert "L1/2/Ashford/2023-24/T1" in ex.held_submissions(outcome.results)
+    assert "L1/2/Ashford/2023-24/T1" in checks.held_submissions(outcome.results)
     assert outcome.failures("district_has_sent_term") == ()
 
 
@@ -780,8 +781,8 @@ def test_a_census_row_with_no_district_year_is_quarantined_alone(census_cases, i
     file_id, outcome = census_cases[f"key{index}"]
     (failure,) = outcome.failures(check, "census")
     assert says in failure.message and failure.row_number == 2
-    assert set(ex.rows_quarantined_alone(outcome.results)) == {(file_id, 2)}
-    assert ex.held_submissions(outcome.results) == {}
+    assert set(checks.rows_quarantined_alone(outcome.results)) == {(file_id, 2)}
+    assert checks.held_submissions(outcome.results) == {}
 
 
 @pytest.mark.parametrize(("index", "case"), indexed(CENSUS_ERRORS))
@@ -791,8 +792,8 @@ def test_a_bad_census_row_holds_the_districts_census_year(census_cases, index, c
     (failure,) = outcome.failures(check, "census")
     assert says in failure.message
     assert failure.message.startswith("Dover ")
-    assert set(ex.held_submissions(outcome.results)) == {f"{file_id}/Dover/census2024"}
-    assert outcome.failing(ex.ERROR) == {("census", check)}
+    assert set(checks.held_submissions(outcome.results)) == {f"{file_id}/Dover/census2024"}
+    assert outcome.failing(results.ERROR) == {("census", check)}
 
 
 def test_a_clean_census_row_passes(census_cases) -> None:
@@ -815,7 +816,7 @@ def test_a_census_row_given_twice_holds_it(run) -> None:
     assert failures[0].message == (
         "Dover primary January 2024 census is given more than once in this file (rows 2, 3)"
     )
-    assert set(ex.held_submissions(outcome.results)) == {"L1/1/Dover/census2024"}
+    assert set(checks.held_submissions(outcome.results)) == {"L1/1/Dover/census2024"}
     assert (
         run([census_file([census_row(), census_row(phase=EY)])], only=("census",)).failures(
             "not_duplicated", "census"
@@ -944,8 +945,8 @@ def test_a_funding_row_with_no_district_year_is_quarantined_alone(funding_cases,
     file_id, outcome = funding_cases[f"key{index}"]
     (failure,) = outcome.failures(check, "funding")
     assert says in failure.message
-    assert set(ex.rows_quarantined_alone(outcome.results)) == {(file_id, 2)}
-    assert ex.held_submissions(outcome.results) == {}
+    assert set(checks.rows_quarantined_alone(outcome.results)) == {(file_id, 2)}
+    assert checks.held_submissions(outcome.results) == {}
 
 
 @pytest.mark.parametrize(("index", "case"), indexed(MONEY_ERRORS))
@@ -954,9 +955,9 @@ def test_bad_money_holds_the_district_year(funding_cases, index, case) -> None:
     file_id, outcome = funding_cases[f"bad{index}"]
     (failure,) = outcome.failures(check, "funding")
     assert failure.message.startswith("Dover 2023-24: ") and says in failure.message
-    assert outcome.check(check, "funding").scope == ex.SUBMISSION
-    assert set(ex.held_submissions(outcome.results)) == {f"{file_id}/Dover/2023-24"}
-    assert outcome.failing(ex.ERROR) == {("funding", check)}
+    assert outcome.check(check, "funding").scope == results.SUBMISSION
+    assert set(checks.held_submissions(outcome.results)) == {f"{file_id}/Dover/2023-24"}
+    assert outcome.failing(results.ERROR) == {("funding", check)}
 
 
 @pytest.mark.parametrize("index", range(len(MONEY_FINE)))
@@ -987,7 +988,7 @@ def test_funding_spelling_warnings(run) -> None:
     assert outcome.messages("academic_year_is_standard", "funding") == [
         "academic year '2023/24' was read as 2023-24"
     ]
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
 
 
 def test_total_differing_from_core_plus_outreach_is_a_warning(run) -> None:
@@ -999,7 +1000,7 @@ def test_total_differing_from_core_plus_outreach_is_a_warning(run) -> None:
         "Dover 2023-24: total budget £364,800.00 differs from core budget + outreach budget "
         "£364,850.00 (the SLA's stated total is the figure used)"
     ]
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
 
 
 def every_district_funded(year: str = "2023-24") -> list[dict]:
@@ -1025,7 +1026,7 @@ def test_a_stated_county_total_is_checked_not_loaded(run, stated, year, fails) -
         )
         assert failures[0].row_number == 14
     # The Total row is not a district: no "unknown district", no money errors.
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
 
 
 def test_a_district_missing_from_a_funding_year(run) -> None:
@@ -1053,7 +1054,7 @@ def test_extra_columns_are_a_warning(run) -> None:
     assert outcome.messages("no_extra_columns", "files") == [
         "thanet.csv has column(s) the termly_return template does not: notes, Comments"
     ]
-    assert outcome.failing(ex.ERROR) == set()
+    assert outcome.failing(results.ERROR) == set()
     assert run([termly(submission())], only=("files",)).failures("no_extra_columns") == ()
 
 
@@ -1068,16 +1069,16 @@ def test_a_file_with_no_rows_is_a_warning(run) -> None:
 # The run as a whole
 # ---------------------------------------------------------------------------------------
 def test_an_empty_load_passes_every_check_without_gx(suites) -> None:
-    results = ex.run_suites([], suites=suites, runner=None)
+    results = checks.run_suites([], suites=suites, runner=None)
     assert results and all(r.success and r.evaluated == 0 for r in results)
     names = {(r.suite, r.name) for r in results}
     assert names == {(s.name, e.name) for s in suites.values() for e in s.expectations}
 
 
 def test_a_check_gx_could_not_run_stops_the_load(suites) -> None:
-    frame = ex.termly_return_rows([termly(submission())]).drop("value_problem")
-    with pytest.raises(ex.ExpectationRunError, match=r"termly_return\.value_is_present"):
-        ex.run_suite(suites["termly_return"], frame, ex.GxRunner())
+    frame = rows.termly_return_rows([termly(submission())]).drop("value_problem")
+    with pytest.raises(results.ExpectationRunError, match=r"termly_return\.value_is_present"):
+        gx.run_suite(suites["termly_return"], frame, gx.GxRunner())
 
 
 def test_the_demo_data_raise_only_the_known_warnings(run) -> None:
@@ -1103,7 +1104,7 @@ def test_the_demo_data_raise_only_the_known_warnings(run) -> None:
 def test_data_docs_are_built_for_a_load(run, tmp_path: Path) -> None:
     rows = changed(submission(), "caseload", SEC, value="-3")
     outcome = run([termly(rows)], only=("termly_return", "termly_return_cross_measure"))
-    index = ex.build_data_docs(outcome.results, tmp_path / "gx_docs", run_name="L1")
+    index = data_docs.build_data_docs(outcome.results, tmp_path / "gx_docs", run_name="L1")
     assert index == tmp_path / "gx_docs" / "index.html" and index.is_file()
     pages = {p.name for p in (tmp_path / "gx_docs").rglob("*.html")}
     assert {"termly_return.html", "termly_return_cross_measure.html"} <= pages
@@ -1114,9 +1115,10 @@ def test_data_docs_are_built_for_a_load(run, tmp_path: Path) -> None:
 def test_render_shows_blanks_and_formats_numbers() -> None:
     row = {"district": None, "n": 1204, "pct": 52.4, "text": ""}
     assert (
-        ex.render("{district}: {n:,} ({pct:+.0f}%) {text}", row) == "(blank): 1,204 (+52%) (blank)"
+        suite_files.render("{district}: {n:,} ({pct:+.0f}%) {text}", row)
+        == "(blank): 1,204 (+52%) (blank)"
     )
-    assert ex.render("{n:,}", {"n": None}) == "(blank)"
+    assert suite_files.render("{n:,}", {"n": None}) == "(blank)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -1124,91 +1126,115 @@ def test_render_shows_blanks_and_formats_numbers() -> None:
 # ---------------------------------------------------------------------------------------
 CONTRACT_RULES = {
     # termly return errors
-    "unknown district": ("termly_return", "district_is_known", ex.ERROR),
-    "bad year": ("termly_return", "academic_year_is_valid", ex.ERROR),
-    "term not a number": ("termly_return", "term_is_a_whole_number", ex.ERROR),
-    "term outside 1..6": ("termly_return", "term_is_1_to_6", ex.ERROR),
-    "unknown phase": ("termly_return", "phase_is_known", ex.ERROR),
-    "unknown measure": ("termly_return", "measure_is_known", ex.ERROR),
-    "measure with a phase not allowed": ("termly_return", "measure_phase_is_allowed", ex.ERROR),
-    "value missing": ("termly_return", "value_is_present", ex.ERROR),
-    "value not a number": ("termly_return", "value_is_a_number", ex.ERROR),
-    "value negative": ("termly_return", "value_is_not_negative", ex.ERROR),
-    "value fractional": ("termly_return", "value_is_whole_number", ex.ERROR),
-    "same figure twice in a submission": ("termly_return", "figure_is_not_duplicated", ex.ERROR),
+    "unknown district": ("termly_return", "district_is_known", results.ERROR),
+    "bad year": ("termly_return", "academic_year_is_valid", results.ERROR),
+    "term not a number": ("termly_return", "term_is_a_whole_number", results.ERROR),
+    "term outside 1..6": ("termly_return", "term_is_1_to_6", results.ERROR),
+    "unknown phase": ("termly_return", "phase_is_known", results.ERROR),
+    "unknown measure": ("termly_return", "measure_is_known", results.ERROR),
+    "measure with a phase not allowed": (
+        "termly_return",
+        "measure_phase_is_allowed",
+        results.ERROR,
+    ),
+    "value missing": ("termly_return", "value_is_present", results.ERROR),
+    "value not a number": ("termly_return", "value_is_a_number", results.ERROR),
+    "value negative": ("termly_return", "value_is_not_negative", results.ERROR),
+    "value fractional": ("termly_return", "value_is_whole_number", results.ERROR),
+    "same figure twice in a submission": (
+        "termly_return",
+        "figure_is_not_duplicated",
+        results.ERROR,
+    ),
     "actively supported above caseload (ey)": (
         "termly_return_cross_measure",
         "actively_supported_within_caseload_early_years",
-        ex.ERROR,
+        results.ERROR,
     ),
     "actively supported above caseload (sa)": (
         "termly_return_cross_measure",
         "actively_supported_within_caseload_school_age",
-        ex.ERROR,
+        results.ERROR,
     ),
     "allocated above presented (ey)": (
         "termly_return_cross_measure",
         "allocated_within_presented_early_years",
-        ex.ERROR,
+        results.ERROR,
     ),
     "allocated above presented (sa)": (
         "termly_return_cross_measure",
         "allocated_within_presented_school_age",
-        ex.ERROR,
+        results.ERROR,
     ),
     "targets reviewed above caseload": (
         "termly_return_cross_measure",
         "targets_reviewed_within_caseload",
-        ex.ERROR,
+        results.ERROR,
     ),
     "closed + amended above reviewed": (
         "termly_return_cross_measure",
         "closed_and_amended_within_reviewed",
-        ex.ERROR,
+        results.ERROR,
     ),
     **{
         f"settings engaged above census ({p})": (
             "termly_return_cross_measure",
             f"settings_engaged_within_census_{p}",
-            ex.ERROR,
+            results.ERROR,
         )
         for p in contracts.CENSUS_PHASES
     },
     # termly return warnings
-    "normalised district": ("termly_return", "district_spelling_is_standard", ex.WARNING),
-    "normalised year": ("termly_return", "academic_year_is_standard", ex.WARNING),
-    "measure missing": ("termly_return_cross_measure", "no_measure_missing", ex.WARNING),
+    "normalised district": ("termly_return", "district_spelling_is_standard", results.WARNING),
+    "normalised year": ("termly_return", "academic_year_is_standard", results.WARNING),
+    "measure missing": ("termly_return_cross_measure", "no_measure_missing", results.WARNING),
     "SEN-status counts above presented": (
         "termly_return_cross_measure",
         "lift_sen_status_within_presented",
-        ex.WARNING,
+        results.WARNING,
     ),
     **{
         f"caseload change > 50% ({p})": (
             "termly_return_history",
             f"caseload_{p}_change_within_50_pct",
-            ex.WARNING,
+            results.WARNING,
         )
         for p in contracts.CENSUS_PHASES
     },
-    "district missing from a term": ("termly_return_history", "district_has_sent_term", ex.WARNING),
+    "district missing from a term": (
+        "termly_return_history",
+        "district_has_sent_term",
+        results.WARNING,
+    ),
     # census
     "census sen_support + ehcp above pupils": (
         "census",
         "sen_support_and_ehcp_within_pupils",
-        ex.ERROR,
+        results.ERROR,
     ),
-    "census duplicate": ("census", "not_duplicated", ex.ERROR),
-    "census district-phase missing": ("census_history", "district_phase_present", ex.WARNING),
-    "census EHCP rate move": ("census_history", "ehcp_rate_change_within_3_points", ex.WARNING),
+    "census duplicate": ("census", "not_duplicated", results.ERROR),
+    "census district-phase missing": ("census_history", "district_phase_present", results.WARNING),
+    "census EHCP rate move": (
+        "census_history",
+        "ehcp_rate_change_within_3_points",
+        results.WARNING,
+    ),
     # funding
-    "funding duplicate": ("funding", "not_duplicated", ex.ERROR),
+    "funding duplicate": ("funding", "not_duplicated", results.ERROR),
     **{
-        f"negative {c}": ("funding", f"{c}_is_not_negative", ex.ERROR)
+        f"negative {c}": ("funding", f"{c}_is_not_negative", results.ERROR)
         for c in ("core_budget", "outreach_budget", "total_budget", "other_income")
     },
-    "total differs from core + outreach": ("funding", "total_is_core_plus_outreach", ex.WARNING),
-    "stated county total differs": ("funding_years", "county_total_matches_districts", ex.WARNING),
+    "total differs from core + outreach": (
+        "funding",
+        "total_is_core_plus_outreach",
+        results.WARNING,
+    ),
+    "stated county total differs": (
+        "funding_years",
+        "county_total_matches_districts",
+        results.WARNING,
+    ),
 }
 
 
@@ -1219,13 +1245,15 @@ def test_every_contract_rule_has_an_expectation_of_its_severity(suites) -> None:
 
 
 def test_the_shipped_suites_cover_every_frame(suites) -> None:
-    assert {s.frame for s in suites.values()} == set(ex.frame_kinds())
-    assert {s.name for s in suites.values()} == {p.stem for p in ex.EXPECTATIONS_DIR.glob("*.yml")}
+    assert {s.frame for s in suites.values()} == set(kinds.frame_kinds())
+    assert {s.name for s in suites.values()} == {
+        p.stem for p in paths.EXPECTATIONS_DIR.glob("*.yml")
+    }
 
 
 def test_every_shipped_suite_builds_in_gx(suites) -> None:
     for suite in suites.values():
-        assert len(ex.gx_suite(suite).expectations) == len(suite.expectations)
+        assert len(gx.gx_suite(suite).expectations) == len(suite.expectations)
 
 
 ENTRY = {
@@ -1256,7 +1284,7 @@ def write_suite(folder: Path, entries: list[dict], **top) -> Path:
 
 
 def test_a_well_formed_suite_file_loads(tmp_path: Path) -> None:
-    suite = ex.load_suite(write_suite(tmp_path, [ENTRY]))
+    suite = suite_files.load_suite(write_suite(tmp_path, [ENTRY]))
     (spec,) = suite.expectations
     assert (suite.name, suite.frame, spec.name, spec.scope) == (
         "termly_return",
@@ -1268,7 +1296,7 @@ def test_a_well_formed_suite_file_loads(tmp_path: Path) -> None:
 
 def test_contract_lists_are_resolved(tmp_path: Path) -> None:
     entry = {**ENTRY, "kwargs": {"column": "phase", "value_set": {"from_contract": "phases"}}}
-    (spec,) = ex.load_suite(write_suite(tmp_path, [entry])).expectations
+    (spec,) = suite_files.load_suite(write_suite(tmp_path, [entry])).expectations
     assert spec.kwargs["value_set"] == list(contracts.phases())
 
 
@@ -1311,16 +1339,16 @@ BAD_ENTRIES = [
 @pytest.mark.parametrize(("change", "says"), BAD_ENTRIES)
 def test_a_bad_entry_fails_loudly(tmp_path: Path, change: dict, says: str) -> None:
     path = write_suite(tmp_path, [{**ENTRY, **change}])
-    with pytest.raises(ex.SuiteFileError, match=None) as caught:
-        ex.load_suite(path)
+    with pytest.raises(results.SuiteFileError, match=None) as caught:
+        suite_files.load_suite(path)
     assert says in str(caught.value)
     assert str(path) in str(caught.value)
 
 
 def test_an_entry_missing_a_key_fails(tmp_path: Path) -> None:
     entry = {k: v for k, v in ENTRY.items() if k != "message"}
-    with pytest.raises(ex.SuiteFileError, match=r"missing key\(s\) message"):
-        ex.load_suite(write_suite(tmp_path, [entry]))
+    with pytest.raises(results.SuiteFileError, match=r"missing key\(s\) message"):
+        suite_files.load_suite(write_suite(tmp_path, [entry]))
 
 
 @pytest.mark.parametrize(
@@ -1351,8 +1379,8 @@ def test_an_entry_missing_a_key_fails(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_suite_fails_loudly(tmp_path: Path, top: dict, entries: list, says: str) -> None:
-    with pytest.raises(ex.SuiteFileError) as caught:
-        ex.load_suite(write_suite(tmp_path, entries, **top))
+    with pytest.raises(results.SuiteFileError) as caught:
+        suite_files.load_suite(write_suite(tmp_path, entries, **top))
     assert says in str(caught.value)
 
 
@@ -1371,13 +1399,13 @@ def test_a_name_used_twice_for_one_source_fails(tmp_path: Path) -> None:
         suite="termly_return_cross_measure",
         frame="termly_return_submissions",
     )
-    with pytest.raises(ex.SuiteFileError, match="also in suite"):
-        ex.load_suites(tmp_path)
+    with pytest.raises(results.SuiteFileError, match="also in suite"):
+        suite_files.load_suites(tmp_path)
 
 
 def test_not_yaml_or_no_suites_fails(tmp_path: Path) -> None:
-    with pytest.raises(ex.SuiteFileError, match="no suite files"):
-        ex.load_suites(tmp_path)
+    with pytest.raises(results.SuiteFileError, match="no suite files"):
+        suite_files.load_suites(tmp_path)
     (tmp_path / "termly_return.yml").write_text("suite: [unclosed", encoding="utf-8")
-    with pytest.raises(ex.SuiteFileError, match="not valid YAML"):
-        ex.load_suites(tmp_path)
+    with pytest.raises(results.SuiteFileError, match="not valid YAML"):
+        suite_files.load_suites(tmp_path)

@@ -49,7 +49,8 @@ from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read
 from warehouse.publish import dbt, versions
 from warehouse.publish.versions import exclusive
 from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit, backfill_row_values
-from warehouse.quality.expectations import ExpectationRunError, SuiteFileError, build_data_docs
+from warehouse.quality.data_docs import build_data_docs
+from warehouse.quality.results import ExpectationRunError, SuiteFileError
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The audit of one load: run the expectation suites, then decide what is published.
 
 The rules live in ``expectations/*.yml`` and run through Great Expectations
-(``warehouse.quality.expectations``). This module turns their results into the publish decision
-(contracts.md, "Severity and quarantine"):
+(``warehouse.quality.checks`` and the modules it runs). This module turns their results
+into the publish decision (contracts.md, "Severity and quarantine"):
 
 * a row failing a ``row``-scope check (it cannot be tied to a valid district-period:
   unknown district, bad year, term outside 1..6) is quarantined on its own;
@@ -26,10 +26,10 @@ import polars as pl
 
 from warehouse.core import contracts
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.quality import expectations as ex
+from warehouse.quality import checks, results, rows
 
-ERROR = ex.ERROR
-WARNING = ex.WARNING
+ERROR = results.ERROR
+WARNING = results.WARNING
 PUBLISHED = "published"
 QUARANTINED = "quarantined"
 HELD = "held"
@@ -108,8 +108,8 @@ class AuditResult:
     submissions: list[Submission] = field(default_factory=list)
     outcomes: list[RowOutcome] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-    checks: list[ex.CheckResult] = field(default_factory=list)
-    # source -> the audit's reading of each row (``expectations.row_values``)
+    checks: list[results.CheckResult] = field(default_factory=list)
+    # source -> the audit's reading of each row (``checks.row_values``)
     values: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
@@ -150,7 +150,7 @@ _FRAME_SOURCES = {
 }
 
 
-def _issues(checks: list[ex.CheckResult]) -> list[Issue]:
+def _issues(checks: list[results.CheckResult]) -> list[Issue]:
     return [
         Issue(
             source=check.source or failure.source or "load",
@@ -169,7 +169,7 @@ def _issues(checks: list[ex.CheckResult]) -> list[Issue]:
     ]
 
 
-def _first_messages(failures: list[ex.Failure]) -> list[str]:
+def _first_messages(failures: list[results.Failure]) -> list[str]:
     return [
         (f"row {f.row_number}: " if f.row_number is not None else "") + f.message for f in failures
     ]
@@ -185,7 +185,7 @@ def audit(
     """Run every suite over the accepted files of a load and decide what is published.
 
     ``published_census`` and ``published_caseload`` are what the warehouse already
-    publishes (see ``warehouse.quality.expectations.run_suites``); None for a first load.
+    publishes (see ``warehouse.quality.checks.run_suites``); None for a first load.
     ``today`` is the load's date (default: today, UTC): no academic year after the one it
     falls in is published.
     """
@@ -193,8 +193,8 @@ def audit(
     result = AuditResult()
     if not files:
         return result
-    frames = ex.row_frames(files, today)  # built once: the suites and the keys share them
-    result.checks = ex.run_suites(
+    frames = checks.row_frames(files, today)  # built once: the suites and the keys share them
+    result.checks = checks.run_suites(
         files,
         published_census=published_census,
         published_caseload=published_caseload,
@@ -202,9 +202,9 @@ def audit(
         today=today,
     )
     result.issues = _issues(result.checks)
-    result.values = ex.row_values(frames)
-    alone = ex.rows_quarantined_alone(result.checks)
-    held = ex.held_submissions(result.checks)
+    result.values = checks.row_values(frames)
+    alone = checks.rows_quarantined_alone(result.checks)
+    held = checks.held_submissions(result.checks)
     by_id = {f.file_id: f for f in files}
     submissions: dict[str, Submission] = {}
 
@@ -263,7 +263,7 @@ def _county_total_rows(files: Sequence[FileToAudit]) -> list[RowOutcome]:
     for file in files:
         if file.source != FUNDING:
             continue
-        totals = file.frame.filter(ex.is_county_total("district"))
+        totals = file.frame.filter(rows.is_county_total("district"))
         for number, year in totals.select("row_number", "academic_year").iter_rows():
             outcomes.append(
                 RowOutcome(
@@ -310,7 +310,7 @@ def backfill_row_values(con: duckdb.DuckDBPyConnection) -> int:
             )
             for (file_id,), part in missing.group_by("file_id", maintain_order=True)
         ]
-        values = ex.row_values(ex.row_frames(files))[source]
+        values = checks.row_values(checks.row_frames(files))[source]
         con.register("backfilled_values", values.to_arrow())
         try:
             con.execute(f"insert into dq.{source}_values by name select * from backfilled_values")

@@ -22,7 +22,7 @@ from test_expectations import load_file, submission
 
 from warehouse.cli import main as stls
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.ingest import readers
+from warehouse.ingest import reading, workbook_process
 from warehouse.ingest.readers import read_file
 from warehouse.publish import versions
 from warehouse.publish.load import staging_path
@@ -45,7 +45,7 @@ def rejected(path: Path) -> str:
     return result.rejected_reason
 
 
-def accepted(path: Path) -> readers.ReadResult:
+def accepted(path: Path) -> reading.ReadResult:
     result = read_file(path)
     assert result.rejected_reason is None, result.rejected_reason
     assert result.frame is not None
@@ -127,8 +127,8 @@ def test_a_reader_that_dies_rejects_only_that_workbook(tmp_path: Path) -> None:
     far-cell workbook, handed to it without the check) costs that file, not the load."""
     data = far_cell_workbook(tmp_path).read_bytes()
 
-    with pytest.raises(readers.Rejected) as stopped:
-        readers.read_sheet_isolated(data, 0)
+    with pytest.raises(reading.Rejected) as stopped:
+        workbook_process.read_sheet_isolated(data, 0)
 
     assert "stopped the workbook reader" in stopped.value.reason
     good = tmp_path / "good.xlsx"
@@ -244,10 +244,10 @@ def test_an_empty_first_sheet_points_at_the_sheet_with_the_data(tmp_path: Path) 
 
 
 def test_sizes_are_printed_as_people_write_them() -> None:
-    assert readers.mib(1_124 * 1024 * 1024) == "1,124"
-    assert readers.mib(50 * 1024 * 1024) == "50"
-    assert readers.mib(int(1.5 * 1024 * 1024)) == "1.5"
-    assert "e" not in readers.mib(100)
+    assert reading.mib(1_124 * 1024 * 1024) == "1,124"
+    assert reading.mib(50 * 1024 * 1024) == "50"
+    assert reading.mib(int(1.5 * 1024 * 1024)) == "1.5"
+    assert "e" not in reading.mib(100)
 
 
 def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -16,7 +16,7 @@ import pytest
 import xlsxwriter
 
 from warehouse.cli import main
-from warehouse.ingest import readers
+from warehouse.ingest import readers, reading, workbooks
 from warehouse.ingest.readers import ReadError, limits, read_file
 
 HEADER = "district,academic_year,term,phase,measure,value"
@@ -84,14 +84,14 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STLS_MAX_FILE_MB", raising=False)
     monkeypatch.delenv("STLS_MAX_ROWS", raising=False)
-    assert limits() == readers.Limits(file_bytes=50 * 1024 * 1024, rows=200_000)
+    assert limits() == reading.Limits(file_bytes=50 * 1024 * 1024, rows=200_000)
     assert limits().unzipped_bytes == 1000 * 1024 * 1024
 
 
 def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STLS_MAX_FILE_MB", "200")
     monkeypatch.setenv("STLS_MAX_ROWS", "1_000_000")
-    assert limits() == readers.Limits(file_bytes=200 * 1024 * 1024, rows=1_000_000)
+    assert limits() == reading.Limits(file_bytes=200 * 1024 * 1024, rows=1_000_000)
 
 
 @pytest.mark.parametrize(
@@ -252,10 +252,10 @@ def test_row_tags_are_counted_across_chunk_boundaries(monkeypatch: pytest.Monkey
     xml += b"<rowBreaks/><row/></x:sheetData></x:worksheet>"
     expected = 1 + 498 + 1
     for chunk in (3, 7, 64, 1000, 1 << 20):
-        monkeypatch.setattr(readers, "_STREAM_CHUNK", chunk)
-        assert readers._count_rows(io.BytesIO(xml), stop_after=10**6) == expected, chunk
+        monkeypatch.setattr(workbooks, "_STREAM_CHUNK", chunk)
+        assert workbooks._count_rows(io.BytesIO(xml), stop_after=10**6) == expected, chunk
     # It stops reading soon after the limit: far fewer bytes than the sheet holds.
     stream = io.BytesIO(xml)
-    monkeypatch.setattr(readers, "_STREAM_CHUNK", 64)
-    assert 11 <= readers._count_rows(stream, stop_after=10) < 20
+    monkeypatch.setattr(workbooks, "_STREAM_CHUNK", 64)
+    assert 11 <= workbooks._count_rows(stream, stop_after=10) < 20
     assert stream.tell() < len(xml) // 10

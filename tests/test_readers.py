@@ -15,7 +15,7 @@ import pytest
 import xlsxwriter
 
 from warehouse.core.values import parse_money
-from warehouse.ingest import readers
+from warehouse.ingest import reading
 from warehouse.ingest.readers import ReadError, discover_files, read_file
 
 TERMLY_HEADER = "district,academic_year,term,phase,measure,value"
@@ -47,7 +47,7 @@ def write_xlsx(tmp_path: Path, name: str, rows: dict[int, list[object]]) -> Path
     return path
 
 
-def accepted(path: Path) -> readers.ReadResult:
+def accepted(path: Path) -> reading.ReadResult:
     result = read_file(path)
     assert result.rejected_reason is None, result.rejected_reason
     assert result.frame is not None
@@ -341,7 +341,7 @@ def test_files_above_the_size_limit_are_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = f"{TERMLY_HEADER}\n".encode() + b"Dover,2023-24,1,primary,caseload,12\n" * 10
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
     result = read_file(write(tmp_path, "big.csv", data))
     assert "above the" in result.rejected_reason and "limit" in result.rejected_reason
     assert result.checksum == hashlib.sha256(data).hexdigest()  # a repeat is still recognised

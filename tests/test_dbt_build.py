@@ -23,9 +23,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.ingest.schema import ensure_schemas
+from warehouse.ingest.schema import ensure_raw
 from warehouse.publish import dbt
-from warehouse.quality.audit import backfill_row_values
+from warehouse.quality.schema import ensure_dq
+from warehouse.quality.store import backfill_row_values
 
 pytestmark = pytest.mark.dbt
 
@@ -104,7 +105,8 @@ FUNDING = [
 def write_warehouse(path: Path) -> None:
     """The raw and dq rows the loader and audit would have written."""
     con = duckdb.connect(str(path))
-    ensure_schemas(con)
+    ensure_raw(con)
+    ensure_dq(con)
     con.execute(
         "insert into raw.loads values "
         "('L1', 1, '2024-03-01 09:00', '2024-03-01 09:01', 'failed', 'load', '[]', 'test',"

@@ -39,6 +39,7 @@ from warehouse.cli import main
 from warehouse.core.errors import LoadError
 from warehouse.publish import connect, versions
 from warehouse.publish.dbt import work_dir_for
+from warehouse.publish.identity import version_of
 from warehouse.publish.load import PAUSE_ENV, load, pause_marker, staging_path
 from warehouse.publish.versions import exclusive, live_version
 from warehouse.reporting import committee
@@ -448,7 +449,7 @@ def test_live_version_names_the_latest_load_and_the_file_identity(versioned):
     live = live_version(warehouse)
     assert live.contents.load_id == loads[-1] and live.contents.status == "failed"
     assert live.version_id == versions.stored(warehouse)[-1].version_id
-    assert live.identity == connect.version(warehouse)
+    assert live.identity == version_of(warehouse)
     assert live.kept == 3
 
 

@@ -30,6 +30,7 @@ from warehouse.core import contracts
 from warehouse.core.paths import resolve_warehouse
 from warehouse.dashboard import auth
 from warehouse.publish import connect, versions
+from warehouse.publish.identity import Version, version_of
 from warehouse.quality import dq
 from warehouse.reporting import analysis, committee, marts
 
@@ -38,16 +39,16 @@ COUNTY = committee.COUNTY
 
 
 @st.cache_resource(max_entries=2)
-def _connection(version: connect.Version) -> duckdb.DuckDBPyConnection:
+def _connection(version: Version) -> duckdb.DuckDBPyConnection:
     return connect.connect(resolve_warehouse(version.path))
 
 
-def current_version() -> connect.Version:
-    return connect.version(resolve_warehouse())
+def current_version() -> Version:
+    return version_of(resolve_warehouse())
 
 
 @st.cache_data(show_spinner=False)
-def _years(version: connect.Version) -> list[str]:
+def _years(version: Version) -> list[str]:
     return committee.available_years(_connection(version).cursor())
 
 
@@ -57,7 +58,7 @@ def available_years() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def _tables(
-    version: connect.Version,
+    version: Version,
     year: str,
     terms: tuple[int, ...],
     districts: tuple[str, ...],
@@ -119,7 +120,7 @@ def _terms_checked(terms: tuple[int, ...]) -> tuple[int, ...]:
 
 
 @st.cache_data(show_spinner=False)
-def _illustrative(version: connect.Version) -> bool:
+def _illustrative(version: Version) -> bool:
     return connect.built_from_demo(_connection(version).cursor())
 
 
@@ -134,7 +135,7 @@ def illustrative() -> bool:
 
 @st.cache_data(show_spinner=False)
 def _district_tables(
-    version: connect.Version,
+    version: Version,
     year: str,
     terms: tuple[int, ...],
     districts: tuple[str, ...],
@@ -168,7 +169,7 @@ def district_tables(
 
 
 @st.cache_data(show_spinner=False)
-def _figure_rows(version: connect.Version, figures: tuple[str, ...], year: str | None):
+def _figure_rows(version: Version, figures: tuple[str, ...], year: str | None):
     return marts.figure_rows(_connection(version).cursor(), figures, year)
 
 
@@ -190,7 +191,7 @@ def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFra
 
 
 @st.cache_data(show_spinner=False)
-def _status(version: connect.Version, year: str) -> pd.DataFrame:
+def _status(version: Version, year: str) -> pd.DataFrame:
     return marts.return_status(_connection(version).cursor(), year)
 
 
@@ -201,7 +202,7 @@ def return_status(year: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _terms(version: connect.Version, year: str) -> tuple[int, ...]:
+def _terms(version: Version, year: str) -> tuple[int, ...]:
     return marts.published_terms(_connection(version).cursor(), year)
 
 
@@ -212,7 +213,7 @@ def published_terms(year: str) -> tuple[int, ...]:
 
 
 @st.cache_data(show_spinner=False)
-def _loads(version: connect.Version, limit: int) -> pd.DataFrame:
+def _loads(version: Version, limit: int) -> pd.DataFrame:
     return marts.recent_loads(_connection(version).cursor(), limit)
 
 
@@ -230,7 +231,7 @@ _ALL = tuple(contracts.district_names())
 
 @st.cache_data(show_spinner=False)
 def _county_settings(
-    version: connect.Version, year: str, figure: str, phase: str, terms: tuple[int, ...]
+    version: Version, year: str, figure: str, phase: str, terms: tuple[int, ...]
 ) -> analysis.SettingsView:
     rows = _figure_rows(version, (figure,), year).assign(district=COUNTY)
     return analysis.settings_view(rows, figure, phase, (COUNTY,), terms)
@@ -249,7 +250,7 @@ def county_settings_view(
 
 
 @st.cache_data(show_spinner=False)
-def _county_row(version: connect.Version, kind: str, year: str, terms: tuple[int, ...]) -> dict:
+def _county_row(version: Version, kind: str, year: str, terms: tuple[int, ...]) -> dict:
     if kind == "caseload":
         rows = _figure_rows(version, analysis.CASELOAD_FIGURES, year)
         return analysis.caseload_row(rows, COUNTY, _ALL, terms)
@@ -268,7 +269,7 @@ def county_funding_row(year: str, terms: tuple[int, ...]) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def _county_census(version: connect.Version, phase: str) -> pd.DataFrame:
+def _county_census(version: Version, phase: str) -> pd.DataFrame:
     rows = _figure_rows(version, analysis.CENSUS_FIGURES, None)
     return analysis.census_rates(rows, phase, _ALL, by_district=False)
 
@@ -281,7 +282,7 @@ def county_census_rates(phase: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _sources(version: connect.Version) -> dict[str, str]:
+def _sources(version: Version) -> dict[str, str]:
     return marts.figure_sources(_connection(version).cursor())
 
 
@@ -303,7 +304,7 @@ def _steward() -> Scope:
 
 
 @st.cache_data(show_spinner=False)
-def _dq_rows(version: connect.Version, name: str, args: tuple, scope: Scope) -> pd.DataFrame:
+def _dq_rows(version: Version, name: str, args: tuple, scope: Scope) -> pd.DataFrame:
     return getattr(dq, name)(_connection(version).cursor(), *args)
 
 
@@ -318,7 +319,7 @@ def dq_frame(name: str, *args: object) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _load_result(version: connect.Version, load_id: str | None, scope: Scope) -> dict:
+def _load_result(version: Version, load_id: str | None, scope: Scope) -> dict:
     return dq.load_result(_connection(version).cursor(), load_id)
 
 
@@ -348,7 +349,7 @@ def data_docs_zip(index_html: str | Path) -> bytes:
 
 
 @st.cache_data(show_spinner=False)
-def _live(version: connect.Version, scope: Scope) -> versions.LiveVersion:
+def _live(version: Version, scope: Scope) -> versions.LiveVersion:
     return versions.live_version(resolve_warehouse(version.path))
 
 

@@ -1,17 +1,13 @@
-"""DDL for the layers Python writes: ``raw`` (what was received) and ``dq`` (what the audit
-decided). dbt owns everything downstream (schemas ``staging``, ``intermediate``,
-``marts``, and ``seeds``) and reads these two schemas as its sources.
+"""DDL for the raw layer: what was received, exactly as received, with its lineage.
 
-Both schemas are append-only: rows are inserted, never updated or deleted, except the
-``finished_at``/``status`` of a load that is still running.
+Append-only: rows are inserted, never updated or deleted, except the ``finished_at`` and
+``status`` of a load that is still running. dbt reads these tables as its ``raw`` source;
+the audit's decisions are in the ``dq`` schema (``warehouse.quality.schema``).
 """
 
 from __future__ import annotations
 
 import duckdb
-
-# Columns every raw row carries besides the contract's own columns.
-LINEAGE_COLUMNS = ("load_id", "file_id", "file_name", "file_checksum", "row_number")
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -71,108 +67,7 @@ create table if not exists raw.funding (
 );
 """
 
-DQ_DDL = """
-create schema if not exists dq;
 
--- One row per submission: (source, district, period) within one file. For termly returns the
--- period is academic_year + term; for the census, census_year; for funding, academic_year.
-create table if not exists dq.submissions (
-    submission_id  varchar primary key,   -- <file_id>/<district>/<period>
-    source         varchar not null,
-    load_id        varchar not null,
-    file_id        varchar not null,
-    file_name      varchar not null,
-    received_seq   bigint not null,
-    district       varchar not null,      -- canonical name
-    academic_year  varchar,               -- YYYY-YY (termly return, funding; census: derived)
-    term           integer,               -- termly return only
-    census_year    integer,               -- census only
-    rows           integer not null,
-    status         varchar not null,      -- published | held
-    reason         varchar                -- why held
-);
-
--- One row per raw row: its normalised key and what happened to it.
-create table if not exists dq.row_outcomes (
-    source         varchar not null,
-    load_id        varchar not null,
-    file_id        varchar not null,
-    row_number     integer not null,
-    submission_id  varchar,               -- null when the row fits no district-period
-    district       varchar,
-    academic_year  varchar,
-    term           integer,
-    census_year    integer,
-    outcome        varchar not null,      -- published | quarantined
-    reason         varchar
-);
-
--- Every check's result in every load, passed or not: the history of each check.
-create table if not exists dq.check_results (
-    load_id        varchar not null,
-    suite          varchar not null,      -- the expectations/<suite>.yml file
-    source         varchar,
-    check_name     varchar not null,
-    expectation    varchar not null,      -- the Great Expectations class
-    severity       varchar not null,      -- error | warning
-    scope          varchar not null,      -- row | submission | none
-    column_name    varchar,
-    rule           varchar,
-    action         varchar,               -- what the steward should do when it fails
-    success        boolean not null,
-    evaluated      integer not null,      -- rows the check looked at
-    failing        integer not null
-);
-
--- The audit's reading of every raw row it read: codes trimmed and lower-cased, numbers parsed
--- by warehouse.core.values (NULL where a cell is not a number). dbt casts these, and never parses
--- raw text itself, so the audit and the warehouse cannot read a cell two ways.
-create table if not exists dq.termly_return_values (
-    file_id        varchar not null,
-    row_number     integer not null,
-    phase          varchar,
-    measure        varchar,
-    value          bigint
-);
-
-create table if not exists dq.census_values (
-    file_id        varchar not null,
-    row_number     integer not null,
-    phase          varchar,
-    settings       bigint,
-    pupils         bigint,
-    sen_support    bigint,
-    ehcp           bigint
-);
-
-create table if not exists dq.funding_values (
-    file_id        varchar not null,
-    row_number     integer not null,
-    core_budget    decimal(38, 2),
-    outreach_budget decimal(38, 2),
-    total_budget   decimal(38, 2),
-    other_income   decimal(38, 2)       -- a blank (optional) cell is 0
-);
-
--- Every problem found, one row per (check, raw row) or per submission for
--- submission-level checks.
-create table if not exists dq.issues (
-    load_id        varchar not null,
-    source         varchar not null,
-    check_name     varchar not null,
-    severity       varchar not null,      -- error | warning
-    file_name      varchar,
-    row_number     integer,
-    column_name    varchar,
-    submission_id  varchar,
-    district       varchar,
-    message        varchar not null,
-    file_id        varchar
-);
-"""
-
-
-def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw and dq schemas if this warehouse does not have them yet."""
+def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and its tables if this warehouse does not have them yet."""
     con.execute(RAW_DDL)
-    con.execute(DQ_DDL)

@@ -1,5 +1,5 @@
-"""Writes to the warehouse's append-only layers: ``raw`` (what arrived) and ``dq`` (what the
-audit decided). Nothing here updates or deletes a row, except closing the load's own
+"""Writes to the raw layer: the load, each file offered and every row read, exactly as
+received. Nothing here updates or deletes a row, except closing the load's own
 ``raw.loads`` entry when it finishes."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import polars as pl
 
 from warehouse import __version__
 from warehouse.ingest.readers import ReadResult
-from warehouse.ingest.schema import ensure_schemas
-from warehouse.quality.audit import AuditResult
+from warehouse.ingest.schema import ensure_raw
 
 
 def now_utc() -> datetime:
@@ -21,7 +20,7 @@ def now_utc() -> datetime:
 
 
 def start_load(con: duckdb.DuckDBPyConnection, load_id: str, kind: str, paths: list[str]) -> int:
-    ensure_schemas(con)
+    ensure_raw(con)
     (seq,) = con.execute("select coalesce(max(load_seq), 0) + 1 from raw.loads").fetchone()
     con.execute(
         "insert into raw.loads values (?, ?, ?, null, 'running', ?, ?, ?, null, null)",
@@ -111,104 +110,3 @@ def append_raw_rows(
         con.execute(f"insert into raw.{result.source} by name select * from incoming_rows")
     finally:
         con.unregister("incoming_rows")
-
-
-def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult) -> None:
-    if audit.submissions:
-        con.executemany(
-            "insert into dq.submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    s.submission_id,
-                    s.source,
-                    s.load_id,
-                    s.file_id,
-                    s.file_name,
-                    s.received_seq,
-                    s.district,
-                    s.academic_year,
-                    s.term,
-                    s.census_year,
-                    s.rows,
-                    s.status,
-                    s.reason,
-                ]
-                for s in audit.submissions
-            ],
-        )
-    if audit.outcomes:
-        frame = pl.DataFrame(
-            [o.__dict__ for o in audit.outcomes],
-            schema={
-                "source": pl.String,
-                "load_id": pl.String,
-                "file_id": pl.String,
-                "row_number": pl.Int32,
-                "submission_id": pl.String,
-                "district": pl.String,
-                "academic_year": pl.String,
-                "term": pl.Int32,
-                "census_year": pl.Int32,
-                "outcome": pl.String,
-                "reason": pl.String,
-            },
-        ).to_arrow()
-        con.register("incoming_outcomes", frame)
-        try:
-            con.execute("insert into dq.row_outcomes by name select * from incoming_outcomes")
-        finally:
-            con.unregister("incoming_outcomes")
-    for source, values in audit.values.items():
-        _insert_frame(con, f"dq.{source}_values", values)
-    if audit.checks:
-        con.executemany(
-            "insert into dq.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    load_id,
-                    c.suite,
-                    c.source,
-                    c.name,
-                    c.expectation,
-                    c.severity,
-                    c.scope,
-                    c.column,
-                    c.rule,
-                    c.action,
-                    c.success,
-                    c.evaluated,
-                    c.failing_count,
-                ]
-                for c in audit.checks
-            ],
-        )
-    if audit.issues:
-        con.executemany(
-            "insert into dq.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    load_id,
-                    i.source,
-                    i.check_name,
-                    i.severity,
-                    i.file_name,
-                    i.row_number,
-                    i.column_name,
-                    i.submission_id,
-                    i.district,
-                    i.message,
-                    i.file_id,
-                ]
-                for i in audit.issues
-            ],
-        )
-
-
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        return
-    con.register("incoming_frame", frame.to_arrow())
-    try:
-        con.execute(f"insert into {table} by name select * from incoming_frame")
-    finally:
-        con.unregister("incoming_frame")

@@ -13,36 +13,18 @@ link is a path no other file ever has, so a new connection always reads what is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
 
 import duckdb
 
 from warehouse.core.errors import WarehouseMissing
 from warehouse.publish import versions
-
-
-class Version(NamedTuple):
-    path: str
-    inode: int
-    size: int
-    mtime_ns: int
-
-
-def version(path: Path) -> Version:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise WarehouseMissing(
-            f"{path}: no warehouse here; build the demo with 'stls demo' or load files "
-            "with 'stls load PATH'"
-        ) from None
-    return Version(str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+from warehouse.publish.identity import version_of
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the live warehouse; raises WarehouseMissing with a clear
     line if there is none."""
-    version(path)
+    version_of(path)
     try:
         con = _open(versions.reading_path(path))
     except duckdb.Error:

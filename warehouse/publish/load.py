@@ -48,9 +48,11 @@ from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
 from warehouse.publish import dbt, versions
 from warehouse.publish.versions import exclusive
-from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit, backfill_row_values
+from warehouse.quality import store as dq_store
+from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit
 from warehouse.quality.data_docs import build_data_docs
 from warehouse.quality.results import ExpectationRunError, SuiteFileError
+from warehouse.quality.schema import ensure_dq
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +265,7 @@ def _land(
         except (ExpectationRunError, SuiteFileError) as exc:
             first = (str(exc).splitlines() or [""])[0]
             raise LoadError(f"the data-quality checks could not run: {first}") from None
-        store.write_audit(con, load_id, result.audit)
+        dq_store.write_audit(con, load_id, result.audit)
     return result
 
 
@@ -334,7 +336,8 @@ def load(
         con = duckdb.connect(str(staging))
         try:
             store.start_load(con, load_id, kind, [str(p) for p in paths])
-            backfill_row_values(con)
+            ensure_dq(con)
+            dq_store.backfill_row_values(con)
             result = _land(con, load_id, files, timer)
             con.execute("checkpoint")
         finally:

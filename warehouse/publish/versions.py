@@ -34,45 +34,32 @@ the same (``protect``): a load never widens who can read the children's data.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
-import shutil
-import stat
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import duckdb
-
-from warehouse.core.errors import LoadError, StlsError, WarehouseMissing
-
-if TYPE_CHECKING:
-    from warehouse.publish.connect import Version
+from warehouse.core.errors import LoadError, WarehouseMissing
+from warehouse.publish.access import access_of, apply_access, umask_of
+from warehouse.publish.durability import _link_or_copy, fsync_path, replace_durably
+from warehouse.publish.identity import Version, version_of
+from warehouse.publish.integrity import (
+    LoadInfo,
+    VersionError,
+    damage,
+    damaged_error,
+    describe,
+    verify,
+)
+from warehouse.publish.locking import exclusive
 
 KEEP_VERSIONS = 5
 KEEP_VERSIONS_ENV = "STLS_KEEP_VERSIONS"
 SUFFIX = ".duckdb"
 
 log = logging.getLogger(__name__)
-
-
-class VersionError(StlsError):
-    """A rollback that cannot be done (no such version, nothing earlier); one line."""
-
-
-@dataclass(frozen=True)
-class LoadInfo:
-    """What a warehouse file holds, in a line: its latest load."""
-
-    load_id: str
-    loaded_at: datetime | None  # when that load finished (started, if it never finished)
-    status: str
-    kind: str
-    loads: int
 
 
 @dataclass(frozen=True)
@@ -157,122 +144,6 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-# --------------------------------------------------------------------------------------
-# Durability
-# --------------------------------------------------------------------------------------
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file's or a folder's entries to disk (a rename is durable only once its
-    folder is flushed: without it, a power cut can bring back the old name)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def replace_durably(source: Path, target: Path) -> None:
-    """Rename ``source`` over ``target`` atomically, with both the bytes and the rename
-    flushed: readers opening ``target`` get the old file or the new one, never neither."""
-    fsync_path(source)
-    os.replace(source, target)
-    fsync_path(target.parent)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link; a copy (written aside, then renamed) where links are not supported."""
-    try:
-        os.link(source, target)
-        return
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        log.warning("cannot hard-link %s (%s); copying it instead", source, exc)
-    partial = target.with_name(target.name + ".tmp")
-    shutil.copyfile(source, partial)
-    access = access_of(source)
-    if access is not None:
-        apply_access(partial, access)
-    replace_durably(partial, target)
-
-
-# --------------------------------------------------------------------------------------
-# Who may read the warehouse: kept as the steward set it
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """The permission bits, owner and group of a published warehouse file."""
-
-    mode: int
-    uid: int
-    gid: int
-
-    @property
-    def umask(self) -> int:
-        """A umask under which new files and folders are no more open than this: group and
-        others get no permission the file does not give them (read lets them traverse a
-        folder too); the owner keeps everything."""
-        mask = 0
-        for shift in (3, 0):
-            bits = (self.mode >> shift) & 0o7
-            allowed = bits | (0o1 if bits & 0o4 else 0)
-            mask |= (0o7 & ~allowed) << shift
-        return mask
-
-    @property
-    def folder_mode(self) -> int:
-        """A folder beside the file with the same readers: rwx for the owner, r-x for a
-        class the file lets read."""
-        return 0o700 | (0o777 & ~self.umask & 0o055)
-
-
-def access_of(path: Path) -> Access | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return Access(mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
-
-
-def apply_access(path: Path, access: Access, *, folder: bool = False) -> None:
-    """Give ``path`` the mode, owner and group of ``access`` (the published file's), never
-    wider: an owner that cannot be set stays the one running the load, and a group that
-    cannot be set loses the group's permissions (a warning says so)."""
-    mode = access.folder_mode if folder else access.mode
-    info = path.stat()
-    if (info.st_uid, info.st_gid) != (access.uid, access.gid):
-        try:
-            os.chown(path, access.uid, access.gid)
-        except PermissionError:
-            try:
-                os.chown(path, -1, access.gid)
-            except PermissionError:
-                mode &= ~0o070
-                log.warning(
-                    "%s: cannot give it group %s, so its group has no access", path, access.gid
-                )
-    os.chmod(path, mode)
-
-
-@contextlib.contextmanager
-def umask_of(access: Access | None) -> Iterator[None]:
-    """While a load or rollback runs, create files (the staging copy, its write-ahead log,
-    dbt's and Great Expectations' files) no more open than the published warehouse. The
-    umask is per process: ``stls`` runs one command per process."""
-    if access is None:
-        yield
-        return
-    previous = os.umask(0)
-    os.umask(previous | access.umask)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
 def protect(warehouse: Path) -> None:
     """Give every kept version, and the versions folder, the live file's access: a version
     is the same children's data, and is never readable by anyone the live file is not."""
@@ -285,143 +156,6 @@ def protect(warehouse: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             if path.is_file() and not path.is_symlink():
                 apply_access(path, access)
-
-
-# --------------------------------------------------------------------------------------
-# The lock shared by loads and rollbacks
-# --------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def exclusive(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's lock (loads and rollbacks), or stop with a clear message.
-
-    ``flock`` on ``<warehouse>.lock``: the kernel releases it when the holder dies, even by
-    SIGKILL, so a crashed load never leaves the warehouse locked.
-    """
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    with lock_path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LoadError(
-                f"{warehouse}: another load is running on this warehouse (or a rollback); "
-                "try again when it has finished"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-# --------------------------------------------------------------------------------------
-# Reading what a file holds, and checking it is a whole warehouse
-# --------------------------------------------------------------------------------------
-
-
-def describe(path: Path) -> LoadInfo | None:
-    """The latest load recorded in a warehouse file, or None if it cannot be read."""
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        row = con.execute(
-            """
-            select load_id, coalesce(finished_at, started_at), status, kind, count(*) over ()
-            from raw.loads order by load_seq desc limit 1
-            """
-        ).fetchone()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    if row is None:
-        return None
-    return LoadInfo(load_id=row[0], loaded_at=row[1], status=row[2], kind=row[3], loads=row[4])
-
-
-def verify(path: Path, *, load_id: str | None = None, marts: Iterable[str] = ()) -> None:
-    """Raise VersionError unless ``path`` is a whole, checkpointed warehouse.
-
-    Checked before anything is published: no write-ahead log left beside it (everything is
-    in the file), it opens read-only, it has marts (and every one in ``marts``), each mart
-    can be counted, and ``load_id``, when given, is recorded as finished.
-    """
-    if path.with_name(path.name + ".wal").exists():
-        raise VersionError(f"{path}: has changes not yet checkpointed into the file")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise VersionError(f"{path}: cannot be opened: {_first_line(exc)}") from None
-    try:
-        _check_contents(con, path, load_id, set(marts))
-    except duckdb.Error as exc:
-        raise VersionError(f"{path}: cannot be read: {_first_line(exc)}") from None
-    finally:
-        con.close()
-
-
-def damage(path: Path) -> str | None:
-    """What is wrong with a warehouse file that cannot be read (one line), or None when it
-    opens read-only and its load history and marts can be counted. A load never builds on,
-    and never keeps as a version, a file this finds damaged."""
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        return _first_line(exc)
-    try:
-        con.execute("select count(*) from raw.loads").fetchall()
-        marts = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
-        for (name,) in marts:
-            con.execute(f'select count(*) from marts."{name}"').fetchall()
-    except duckdb.CatalogException:
-        return None  # a warehouse without those tables yet is empty, not damaged
-    except duckdb.Error as exc:
-        return _first_line(exc)
-    finally:
-        con.close()
-    return None
-
-
-def damaged_error(path: Path, problem: str) -> str:
-    """The one line a steward reads about a damaged warehouse, with what to do."""
-    return (
-        f"{path}: the warehouse file is damaged and cannot be read ({problem}): restore the "
-        "last good version with 'stls rollback' ('stls rollback --list' shows the versions "
-        "kept)"
-    )
-
-
-def _check_contents(
-    con: duckdb.DuckDBPyConnection, path: Path, load_id: str | None, marts: set[str]
-) -> None:
-    present = {
-        name
-        for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
-    }
-    if not present:
-        raise VersionError(f"{path}: has no marts")
-    missing = sorted(marts - present)
-    if missing:
-        raise VersionError(f"{path}: marts missing: {', '.join(missing)}")
-    for name in sorted(present):
-        [(count,)] = con.execute(f'select count(*) from marts."{name}"').fetchall()
-        if count < 0:
-            raise VersionError(f"{path}: marts.{name} has a negative row count")
-    if load_id is not None:
-        row = con.execute("select status from raw.loads where load_id = ?", [load_id]).fetchone()
-        if row is None or row[0] == "running":
-            raise VersionError(f"{path}: load {load_id} is not recorded as finished")
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -523,16 +257,14 @@ def clean_leftovers(warehouse: Path) -> None:
 def live_version(warehouse: Path) -> LiveVersion:
     """Which version is live: its id, its latest load (id, time, status), the file's
     identity. Raises WarehouseMissing when there is no warehouse."""
-    from warehouse.publish.connect import version
-
-    identity = version(warehouse)
+    live_identity = version_of(warehouse)
     kept = stored(warehouse)
     live = next((v for v in kept if v.live), None)
     contents = describe(live.path if live else warehouse)
     return LiveVersion(
         version_id=live.version_id if live else None,
         contents=contents,
-        identity=identity,
+        identity=live_identity,
         kept=len(kept),
     )
 

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
 import polars as pl
 
 from warehouse.core import contracts
@@ -281,40 +280,3 @@ def _county_total_rows(files: Sequence[FileToAudit]) -> list[RowOutcome]:
                 )
             )
     return outcomes
-
-
-def backfill_row_values(con: duckdb.DuckDBPyConnection) -> int:
-    """Read raw rows that have no ``dq.<source>_values`` row yet (loaded by a version of STLS
-    Insight from before the audit kept its reading) the way the audit reads them now, so
-    the warehouse keeps publishing their figures. Returns the rows read; 0 once done."""
-    done = 0
-    for source in contracts.SOURCES:
-        missing = con.sql(
-            f"""
-            select r.* exclude (load_id, file_name, file_checksum, extra_columns),
-                   r.load_id, r.file_name
-            from raw.{source} r
-            anti join dq.{source}_values v using (file_id, row_number)
-            """
-        ).pl()
-        if missing.height == 0:
-            continue
-        files = [
-            FileToAudit(
-                load_id=part["load_id"][0],
-                file_id=file_id,
-                file_name=part["file_name"][0],
-                received_seq=0,
-                source=source,
-                frame=part.drop("load_id", "file_name", "file_id"),
-            )
-            for (file_id,), part in missing.group_by("file_id", maintain_order=True)
-        ]
-        values = checks.row_values(checks.row_frames(files))[source]
-        con.register("backfilled_values", values.to_arrow())
-        try:
-            con.execute(f"insert into dq.{source}_values by name select * from backfilled_values")
-        finally:
-            con.unregister("backfilled_values")
-        done += values.height
-    return done

@@ -125,16 +125,35 @@ def download_frames(at: AppTest, saved: dict[str, bytes]) -> list[pd.DataFrame]:
     return frames
 
 
+def parse_display(text: str) -> object:
+    """Undo ``format_value``: "£1,234" -> 1234, "81%" -> 81, "+3 pts" -> 3; symbols stay.
+
+    Tests use it to check that a download holds exactly the figures on the screen.
+    """
+    if text in formatting.SYMBOLS:
+        return text
+    cleaned = (
+        text.replace("£", "")
+        .replace(",", "")
+        .replace("%", "")
+        .replace(" pts", "")
+        .replace(" pt", "")
+        .strip()
+    )
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in cleaned else number
+
+
 def cells(frame: pd.DataFrame) -> list[list[object]]:
-    return [
-        [formatting.parse_display(str(v)) for v in row] for row in frame.itertuples(index=False)
-    ]
+    return [[parse_display(str(v)) for v in row] for row in frame.itertuples(index=False)]
 
 
 def csv_cells(frame: pd.DataFrame) -> list[list[object]]:
     return [
-        [formatting.parse_display(v) if v else "[x]" for v in row]
-        for row in frame.itertuples(index=False)
+        [parse_display(v) if v else "[x]" for v in row] for row in frame.itertuples(index=False)
     ]
 
 

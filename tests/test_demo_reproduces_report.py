@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.cli import main
-from warehouse.reporting.render import round_half_up
+from warehouse.reporting.formatting import round_half_up
 
 PUBLISHED = Path(__file__).parent.parent / "docs" / "reference" / "published_figures.csv"
 # Figures that are not computed from the warehouse's data (a survey, staffing, the cost).

@@ -13,7 +13,6 @@ from warehouse.reporting.suppression import (
     is_small,
     lines_for,
     suppress,
-    suppress_series,
 )
 
 
@@ -100,10 +99,6 @@ def test_figures_worked_out_from_a_hidden_count_are_hidden_with_it():
     result = hide_derived(suppress(frame, ["cy", "as"]), {"pct": ["cy"]})
     assert result.values.loc["Sevenoaks", "pct"] == SUPPRESSED
     assert result.values.loc["Swale", "pct"] == 50.0
-
-
-def test_suppress_series_is_primary_only():
-    assert list(suppress_series(pd.Series([0, 2, 7]))) == [0, SUPPRESSED, 7]
 
 
 def _assert_no_line_has_one_hidden_cell(mask, frame, lines):

@@ -1,3 +1,12 @@
-"""STLS Insight: the warehouse package (reading files, loading, the CLI, read access)."""
+"""STLS Insight: the warehouse package, one folder per stage of the data's flow.
 
-__version__ = "0.1.0"
+core -> ingest -> quality -> publish -> reporting -> dashboard; cli.py and demo/ on top.
+docs/design.md ("Where things live") maps the folders.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one version number is pyproject.toml's
+    __version__ = version("stls-insight")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "unknown"

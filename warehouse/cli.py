@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from warehouse.core import contracts, paths
-from warehouse.core.errors import StlsError, UsageError
+from warehouse.core.errors import StlsError, UsageError, first_line
 from warehouse.core.paths import resolve_warehouse
 from warehouse.core.safe_text import terminal_text
+from warehouse.reporting import render
 
 EXIT_OK, EXIT_HELD, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -104,7 +105,7 @@ def cmd_dq(args: argparse.Namespace) -> int:
 
 def cmd_report_tables(args: argparse.Namespace) -> int:
     from warehouse.publish import connect
-    from warehouse.reporting import committee, render
+    from warehouse.reporting import committee
 
     year = parse_year(args.year)
     selection = committee.Selection(
@@ -242,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument(
         "--district", nargs="+", action="extend", metavar="NAME", help="only these districts"
     )
-    tables.add_argument("--format", choices=("text", "json", "csv", "md", "xlsx"), default="text")
+    tables.add_argument("--format", choices=render.FORMATS, default="text")
     tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     tables.set_defaults(func=cmd_report_tables)
 
@@ -280,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("STLS_DEBUG"):
             raise
-        first = (str(exc).splitlines() or [""])[0]
+        first = first_line(exc)
         say(
             f"stls {args.command}: unexpected {type(exc).__name__}: {terminal_text(first)} "
             "(set STLS_DEBUG=1 for details)\n",

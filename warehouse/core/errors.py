@@ -18,3 +18,12 @@ class LoadError(StlsError):
 
 class WarehouseMissing(StlsError):
     """No warehouse file, or one without marts; says what to run."""
+
+
+def first_line(error: BaseException | str) -> str:
+    """The first non-blank line of an error's message (or of a text), for a one-line
+    report; the exception's type name when it has no message."""
+    text = str(error).strip()
+    if not text:
+        return type(error).__name__ if isinstance(error, BaseException) else ""
+    return text.splitlines()[0].strip()

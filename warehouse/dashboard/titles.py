@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from warehouse.reporting.formatting import format_value
-from warehouse.reporting.render import round_half_up
+from warehouse.reporting.formatting import format_value, round_half_up
 
 MAX_WORDS = 10
 

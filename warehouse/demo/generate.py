@@ -121,12 +121,7 @@ SEN_PHASE_FACTOR = {EARLY_YEARS: 0.60, PRIMARY: 1.05, SECONDARY: 0.95}
 # ---------------------------------------------------------------------------------------
 # Termly returns
 # ---------------------------------------------------------------------------------------
-RETURN_TERMS = {"2022-23": (1, 2, 3, 4, 5, 6), "2023-24": (1, 2, 3, 4)}
 REPORT_TERMS = (1, 2, 3, 4)
-
-
-def _rates(**percent: str) -> dict[str, Fraction]:
-    return {key: Fraction(value) for key, value in percent.items()}
 
 
 @dataclass(frozen=True)

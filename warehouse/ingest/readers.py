@@ -87,6 +87,7 @@ from pathlib import Path
 
 import polars as pl
 
+from warehouse.core.errors import first_line
 from warehouse.ingest.decoding import _decode_text, _is_xlsx
 from warehouse.ingest.frames import _data_elsewhere, _frame_from_grid
 from warehouse.ingest.grids import _csv_grid
@@ -98,7 +99,6 @@ from warehouse.ingest.reading import (
     Limits,
     ReadError,
     ReadResult,
-    _first_line,
     _Grid,
     _NoHeader,
     _Progress,
@@ -178,7 +178,7 @@ def read_file(path: Path | str) -> ReadResult:
     except _Rejected as rejected:
         return _result(path, checksum, len(data), progress, rejected.reason)
     except Exception as exc:  # a bug here must not stop the other files of the load
-        reason = f"cannot read the file (unexpected {type(exc).__name__}: {_first_line(exc)})"
+        reason = f"cannot read the file (unexpected {type(exc).__name__}: {first_line(exc)})"
         return _result(path, checksum, len(data), progress, reason)
     return _result(path, checksum, len(data), progress, None, frame)
 

@@ -162,11 +162,6 @@ class _Progress:
     header_map: dict[str, str] = field(default_factory=dict)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def _too_big(size: int, limit: int) -> str:
     return (
         f"the file is {mib(size)} MiB, above the {mib(limit)} MiB limit for one file "

@@ -20,13 +20,13 @@ import fastexcel
 import polars as pl
 
 from warehouse.core import paths
+from warehouse.core.errors import first_line
 from warehouse.ingest.reading import (
     _EXCEL_ERROR_DETAIL,
     _EXCEL_ERRORS,
     ROW_NUMBER,
     Limits,
     _cell_names,
-    _first_line,
     _Grid,
     _NoHeader,
     _Rejected,
@@ -179,7 +179,7 @@ def _reader_main(receive_fd: int, send_fd: int, memory: int) -> None:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyo3 panics derive from BaseException
-            reply = ("failed", _first_line(exc))
+            reply = ("failed", first_line(exc))
         send.send(reply)
 
 
@@ -203,7 +203,7 @@ def _guarded(reader: Callable[[Any], _Grid], payload: bytes | str, *, what: str)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:
-        raise _Rejected(f"cannot read {what}: {_first_line(exc)}") from exc
+        raise _Rejected(f"cannot read {what}: {first_line(exc)}") from exc
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core.errors import WarehouseMissing
+from warehouse.core.errors import WarehouseMissing, first_line
 from warehouse.publish import versions
 from warehouse.publish.identity import version_of
 
@@ -31,24 +31,20 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
         try:  # the version was pruned between finding and opening it: the path itself
             con = _open(path)
         except duckdb.Error as exc:
-            raise WarehouseMissing(versions.damaged_error(path, _first_line(exc))) from None
+            raise WarehouseMissing(versions.damaged_error(path, first_line(exc))) from None
     try:
         has_marts = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts'"
         ).fetchone()[0]
     except duckdb.Error as exc:
         con.close()
-        raise WarehouseMissing(versions.damaged_error(path, _first_line(exc))) from None
+        raise WarehouseMissing(versions.damaged_error(path, first_line(exc))) from None
     if not has_marts:
         con.close()
         raise WarehouseMissing(
             f"{path}: the warehouse has no marts yet; run 'stls demo' or 'stls load PATH'"
         )
     return con
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core.errors import StlsError
+from warehouse.core.errors import StlsError, first_line
 
 
 class VersionError(StlsError):
@@ -68,11 +68,11 @@ def verify(path: Path, *, load_id: str | None = None, marts: Iterable[str] = ())
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise VersionError(f"{path}: cannot be opened: {_first_line(exc)}") from None
+        raise VersionError(f"{path}: cannot be opened: {first_line(exc)}") from None
     try:
         _check_contents(con, path, load_id, set(marts))
     except duckdb.Error as exc:
-        raise VersionError(f"{path}: cannot be read: {_first_line(exc)}") from None
+        raise VersionError(f"{path}: cannot be read: {first_line(exc)}") from None
     finally:
         con.close()
 
@@ -84,7 +84,7 @@ def damage(path: Path) -> str | None:
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        return _first_line(exc)
+        return first_line(exc)
     try:
         con.execute("select count(*) from raw.loads").fetchall()
         marts = con.execute(
@@ -95,7 +95,7 @@ def damage(path: Path) -> str | None:
     except duckdb.CatalogException:
         return None  # a warehouse without those tables yet is empty, not damaged
     except duckdb.Error as exc:
-        return _first_line(exc)
+        return first_line(exc)
     finally:
         con.close()
     return None
@@ -130,7 +130,3 @@ def _check_contents(
         row = con.execute("select status from raw.loads where load_id = ?", [load_id]).fetchone()
         if row is None or row[0] == "running":
             raise VersionError(f"{path}: load {load_id} is not recorded as finished")
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

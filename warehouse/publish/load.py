@@ -42,7 +42,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.core.errors import LoadError
+from warehouse.core.errors import LoadError, first_line
 from warehouse.core.paths import DBT_DIR
 from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
@@ -263,7 +263,7 @@ def _land(
                 today=store.now_utc().date(),
             )
         except (ExpectationRunError, SuiteFileError) as exc:
-            first = (str(exc).splitlines() or [""])[0]
+            first = first_line(exc)
             raise LoadError(f"the data-quality checks could not run: {first}") from None
         dq_store.write_audit(con, load_id, result.audit)
     return result

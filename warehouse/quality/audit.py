@@ -2,7 +2,7 @@
 
 The rules live in ``expectations/*.yml`` and run through Great Expectations
 (``warehouse.quality.checks`` and the modules it runs). This module turns their results
-into the publish decision (contracts.md, "Severity and quarantine"):
+into the publish decision (docs/data-contract.md, "What happens when something is wrong"):
 
 * a row failing a ``row``-scope check (it cannot be tied to a valid district-period:
   unknown district, bad year, term outside 1..6) is quarantined on its own;

@@ -12,6 +12,7 @@ import polars as pl
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
 
+from warehouse.core.errors import first_line
 from warehouse.quality.results import (
     CHECK_ROW,
     DOCS_INDEX,
@@ -153,8 +154,7 @@ def _gx_problem(outcome: Any) -> str | None:
     reports = [info] if "raised_exception" in info else list(info.values())
     for report in reports:
         if isinstance(report, dict) and report.get("raised_exception"):
-            message = str(report.get("exception_message") or "an exception").strip()
-            return message.splitlines()[0] if message else "an exception"
+            return first_line(str(report.get("exception_message") or "")) or "an exception"
     if "unexpected_index_list" not in (outcome.result or {}):
         return "GX did not list the failing rows"
     return None

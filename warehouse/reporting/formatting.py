@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from warehouse.core import safe_text
-from warehouse.reporting.render import round_half_up
 
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -24,6 +24,12 @@ SYMBOLS = (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE)
 
 # unit -> decimal places shown
 PLACES = {"percent": 0, "percent1": 1, "pp": 0, "pp1": 1, "GBP": 0, "count": 0, "r": 2}
+
+
+def round_half_up(value: float, places: int = 0) -> Decimal:
+    """Round as a person (and the committee report) does: 0.5 goes up."""
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def is_missing(value: object) -> bool:
@@ -116,25 +122,3 @@ def csv_bytes(frame: pd.DataFrame, units: Mapping[str, str]) -> bytes:
 
 def _base_unit(unit: str) -> str:
     return "GBP" if unit == "GBP_signed" else unit
-
-
-def parse_display(text: str) -> object:
-    """Undo ``format_value``: "£1,234" -> 1234, "81%" -> 81, "+3 pts" -> 3; symbols stay.
-
-    Tests use it to check that a download holds exactly the figures on the screen.
-    """
-    if text in SYMBOLS:
-        return text
-    cleaned = (
-        text.replace("£", "")
-        .replace(",", "")
-        .replace("%", "")
-        .replace(" pts", "")
-        .replace(" pt", "")
-        .strip()
-    )
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return text
-    return int(number) if number.is_integer() and "." not in cleaned else number

@@ -12,23 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from warehouse.core import figures, safe_text
 from warehouse.reporting.committee import CommitteeTables
+from warehouse.reporting.formatting import round_half_up
 
 FORMATS = ("text", "json", "csv", "md", "xlsx")
 ILLUSTRATIVE = (
     "ILLUSTRATIVE DATA: these figures come from the bundled demo data. The district split "
     "is invented; only county totals are calibrated to the July 2024 committee report."
 )
-
-
-def round_half_up(value: float, places: int = 0) -> Decimal:
-    """Round as a person (and the committee report) does: 0.5 goes up."""
-    quantum = Decimal(1).scaleb(-places)
-    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def display(figure: str, value: float | None) -> str:

@@ -142,8 +142,3 @@ def hide_derived(result: Suppressed, derived: dict[str, Sequence[str]]) -> Suppr
         values[column] = values[column].astype(object).where(~hidden, SUPPRESSED)
         mask[column] = mask[column] | hidden
     return Suppressed(values=values, mask=mask, primary=result.primary)
-
-
-def suppress_series(values: pd.Series, threshold: int = THRESHOLD) -> pd.Series:
-    """Primary suppression alone, for a list of counts that shows no total."""
-    return values.astype(object).map(lambda v: SUPPRESSED if is_small(v, threshold) else v)

@@ -76,11 +76,11 @@ bench: $(STAMP)
 
 # The dashboard in headless Chromium: every page timed, checked for exceptions and with axe.
 browser: $(STAMP)
-	$(BIN)/python -m pytest tests/test_browser.py -q
+	$(BIN)/python -m pytest tests/dashboard/test_browser.py -q
 
 # A PNG of every dashboard page in screenshots/ (from the same browser run).
 screenshots: $(STAMP)
-	STLS_SCREENSHOTS=screenshots $(BIN)/python -m pytest tests/test_browser.py -q
+	STLS_SCREENSHOTS=screenshots $(BIN)/python -m pytest tests/dashboard/test_browser.py -q
 
 clean:
 	rm -rf $(VENV) dbt/target dbt/logs warehouse/*.duckdb* static/dbt-docs

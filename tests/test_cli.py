@@ -16,7 +16,7 @@ from warehouse.cli import main, parse_terms
 from warehouse.core.errors import LoadError
 from warehouse.publish.load import exclusive
 
-BATCH = Path(__file__).parent / "fixtures" / "small_batch"
+BATCH = Path(__file__).resolve().parent / "fixtures" / "small_batch"
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import (
+from hostile import (
     COMMAND_PAYLOAD,
     FORMULA_PAYLOAD,
     HOSTILE_FILE_NAME,
@@ -37,7 +37,7 @@ from warehouse.publish import connect, versions
 from warehouse.publish.load import load
 from warehouse.reporting import committee, formatting, render
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 # OWASP's list: a cell starting with one of these is a formula to a spreadsheet.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -13,7 +13,7 @@ rows (districts, terms, breakdowns) is pooled as the published definitions say:
 
 Rows whose figure is unknown count in neither sum. A pool with no known row, or whose
 denominator sums to 0, has no value (None): unknown, never zero. Nothing else in the
-package divides one measure by another (``tests/test_pooling.py`` checks it).
+package divides one measure by another (``tests/reporting/test_one_definition.py`` checks it).
 """
 
 from __future__ import annotations

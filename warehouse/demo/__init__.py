@@ -10,3 +10,30 @@ funding table is the report's own, transcribed with its flaws. See ``data/README
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The faults the demo data carry on purpose, so that a first load shows the data-quality
+# checks at work: (suite, check) -> (rows or files it fails on, why it is there). The
+# generator checks, with the real suites, that the files raise exactly these and no error.
+PLANTED: dict[tuple[str, str], tuple[int, str]] = {
+    ("files", "no_extra_columns"): (
+        10,
+        "Thanet's returns carry a 'notes' column, as some districts' spreadsheets do",
+    ),
+    ("funding", "district_spelling_is_standard"): (
+        2,
+        "the committee report's funding table spells 'Folkstone and Hythe'",
+    ),
+    ("funding", "total_is_core_plus_outreach"): (
+        2,
+        "the report's Tunbridge Wells SLA total is £50 short of its core plus outreach",
+    ),
+    ("funding_years", "county_total_matches_districts"): (
+        2,
+        "the report's stated county total is £1 short of the districts' sum",
+    ),
+    ("termly_return_cross_measure", "lift_sen_status_within_presented"): (
+        4,
+        "Maidstone counts children receiving High Needs Funding on top of their SEN status "
+        "(terms 1-4 of 2023-24)",
+    ),
+}

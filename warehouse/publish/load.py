@@ -23,7 +23,7 @@ the process.
 Test hook: with ``STLS_TEST_PAUSE_AT=<step>`` (one of ``PAUSE_STEPS``) in the environment,
 the load writes ``<warehouse>.paused`` (holding the step and its process id) when it
 reaches that step and waits until the file is deleted (or ``STLS_TEST_PAUSE_SECONDS``,
-default 120, pass). tests/test_reliability.py uses it to kill a load at a known point.
+default 120, pass). tests/publish/test_reliability.py uses it to kill a load at a known point.
 Without the variable the hook does nothing.
 """
 

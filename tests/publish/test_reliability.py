@@ -47,7 +47,7 @@ from warehouse.reporting import committee
 pytestmark = pytest.mark.dbt
 
 STLS = Path(sys.executable).with_name("stls")
-BATCH = Path(__file__).parent / "fixtures" / "small_batch"
+BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
 LOAD1, LOAD2 = BATCH / "load1", BATCH / "load2"
 STEP_TIMEOUT = 150  # seconds: a cold dbt parse on a busy 2-core machine takes ~25 s
 KILL_POINTS = ("landed", "dbt", "before_swap")

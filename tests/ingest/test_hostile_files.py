@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import far_cell_workbook
-from test_expectations import load_file, submission
+from checking import load_file, submission
+from hostile import far_cell_workbook
 
 from warehouse.cli import main as stls
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN

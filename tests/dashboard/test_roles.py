@@ -27,7 +27,7 @@ from warehouse.dashboard import auth
 from warehouse.publish import connect
 from warehouse.reporting import analysis
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = {
     "overview": "pages/overview.py",
     "engagement": "pages/engagement.py",

@@ -21,7 +21,7 @@ from warehouse.publish import connect
 from warehouse.publish.load import load
 from warehouse.reporting.committee import SELECTED, Selection, committee_tables
 
-BATCH = Path(__file__).parent / "fixtures" / "small_batch"
+BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
 
 pytestmark = pytest.mark.dbt
 

@@ -24,7 +24,7 @@ import pytest
 
 pytestmark = pytest.mark.dbt
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 METRIC = {
     "rate": "figure_rate_pct",
     "ratio": "figure_ratio",

@@ -21,7 +21,7 @@ from warehouse.demo import DATA_DIR
 from warehouse.publish.load import load
 from warehouse.quality import dq
 
-BATCH = Path(__file__).parent / "fixtures" / "small_batch"
+BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
 TEMPLATE = BATCH / "load1" / "dover_2023-24_t1.csv"
 
 pytestmark = pytest.mark.dbt
@@ -254,7 +254,7 @@ def test_the_reports_own_funding_table_publishes_with_warnings_naming_its_flaws(
 
 # ---------------------------------------------------------------- the Data quality page
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def dq_page(monkeypatch, warehouse: Path, **params: str):

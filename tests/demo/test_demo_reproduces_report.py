@@ -17,7 +17,7 @@ import pytest
 from warehouse.cli import main
 from warehouse.reporting.formatting import round_half_up
 
-PUBLISHED = Path(__file__).parent.parent / "docs" / "reference" / "published_figures.csv"
+PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "reference" / "published_figures.csv"
 # Figures that are not computed from the warehouse's data (a survey, staffing, the cost).
 NOT_FROM_DATA = {"impact_survey_confidence_rating", "staff_fte", "annual_cost"}
 

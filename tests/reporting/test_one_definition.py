@@ -21,15 +21,15 @@ from warehouse.dashboard import filters
 from warehouse.publish.load import load
 from warehouse.reporting import render
 
-ROOT = Path(__file__).resolve().parent.parent
-BATCH = Path(__file__).parent / "fixtures" / "small_batch"
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
 
 # ---------------------------------------------------------------- a return missing a measure
 
 
 @pytest.fixture(scope="module")
 def gap_warehouse(tmp_path_factory) -> Path:
-    """The small batch (tests/test_report_definitions.py) with Dover's term 1 sent again
+    """The small batch (tests/reporting/test_report_definitions.py) with Dover's term 1 sent again
     without settings_engaged: the audit only warns, the resubmission is published, and
     Dover term 1 is unknown for engagement and known for everything else."""
     folder = tmp_path_factory.mktemp("gap")

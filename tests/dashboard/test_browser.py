@@ -246,7 +246,7 @@ def test_received_text_never_becomes_a_link_an_image_or_markup(hostile_server, p
     """Issue 9: the held submission's reason (the Overview) and the failing rows (Data
     quality) hold Markdown, HTML and links from a file; the browser shows them as text,
     fetches nothing from the link, and offers no unneutralised CSV of the tables."""
-    from conftest import MARKDOWN_PAYLOAD
+    from hostile import MARKDOWN_PAYLOAD
 
     fetched: list[str] = []
 

@@ -24,7 +24,7 @@ from warehouse.cli import main as stls
 from warehouse.dashboard import filters, titles
 from warehouse.reporting import analysis, committee, formatting, stats
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = {
     "overview": "pages/overview.py",

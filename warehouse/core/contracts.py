@@ -96,7 +96,7 @@ def canonical_header(name: str, source: str) -> str:
     return aliases.get(key, key)
 
 
-def _read_seed(name: str) -> list[dict[str, str]]:
+def read_seed(name: str) -> list[dict[str, str]]:
     with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -120,7 +120,7 @@ class Measure:
 @cache
 def districts() -> tuple[District, ...]:
     return tuple(
-        District(r["district_name"], r["ons_code"], r["area"]) for r in _read_seed("districts")
+        District(r["district_name"], r["ons_code"], r["area"]) for r in read_seed("districts")
     )
 
 
@@ -133,7 +133,7 @@ def district_names() -> tuple[str, ...]:
 def _district_lookup() -> dict[str, tuple[str, bool]]:
     """Lower-cased spelling -> (canonical name, whether it was an alias)."""
     lookup = {d.name.lower(): (d.name, False) for d in districts()}
-    for row in _read_seed("district_aliases"):
+    for row in read_seed("district_aliases"):
         lookup.setdefault(_squash(row["alias"]), (row["district_name"], True))
     return lookup
 
@@ -247,7 +247,7 @@ class Phase:
 
 @cache
 def phase_catalogue() -> dict[str, Phase]:
-    rows = sorted(_read_seed("phases"), key=lambda r: int(r["sort_order"]))
+    rows = sorted(read_seed("phases"), key=lambda r: int(r["sort_order"]))
     return {
         r["phase_code"]: Phase(
             code=r["phase_code"],
@@ -284,7 +284,7 @@ def measures() -> tuple[Measure, ...]:
             label=r["measure_label"],
             description=r["description"],
         )
-        for r in sorted(_read_seed("measures"), key=lambda r: int(r["sort_order"]))
+        for r in sorted(read_seed("measures"), key=lambda r: int(r["sort_order"]))
     )
 
 
@@ -295,7 +295,7 @@ def measure_catalogue() -> dict[str, Measure]:
 
 @cache
 def term_names() -> dict[int, str]:
-    return {int(r["term_number"]): r["term_name"] for r in _read_seed("terms")}
+    return {int(r["term_number"]): r["term_name"] for r in read_seed("terms")}
 
 
 _TERM_PART = re.compile(r"\s*([1-9])\s*(?:-\s*([1-9])\s*)?")

@@ -10,12 +10,10 @@ restates a label, a unit, a direction or a definition.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 
 from warehouse.core import contracts
-from warehouse.core.paths import SEEDS_DIR
 
 RATE = "rate"  # 100 x sum of numerators / sum of denominators
 RATIO = "ratio"  # sum of numerators / sum of denominators
@@ -65,15 +63,10 @@ class Figure:
         return self.direction in (UP, DOWN)
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @cache
 def catalogue() -> dict[str, Figure]:
     """Every figure of the catalogue, in its order."""
-    rows = sorted(_rows("figures"), key=lambda r: int(r["sort_order"]))
+    rows = sorted(contracts.read_seed("figures"), key=lambda r: int(r["sort_order"]))
     return {
         r["figure_key"]: Figure(
             key=r["figure_key"],
@@ -112,7 +105,9 @@ def committee_figures() -> tuple[Figure, ...]:
 def breakdown_labels() -> dict[str, str]:
     """Breakdown code -> how tables show it ("School age", "Receiving HNF")."""
     labels = {code: phase.short_label for code, phase in contracts.phase_catalogue().items()}
-    labels.update({r["breakdown_code"]: r["breakdown_label"] for r in _rows("breakdowns")})
+    labels.update(
+        {r["breakdown_code"]: r["breakdown_label"] for r in contracts.read_seed("breakdowns")}
+    )
     return labels
 
 

@@ -21,7 +21,7 @@ from warehouse.quality.submissions import (
     CENSUS_INPUT_SCHEMA,
     RowKeys,
     _input,
-    _without_rows,
+    keyed_census_rows,
 )
 
 
@@ -130,15 +130,8 @@ def census_history(
     """
     published = _input(published_census, CENSUS_INPUT_SCHEMA, "published_census")
     key = ["census_year", "district", "phase"]
-    loaded = (
-        _without_rows(census, quarantined)
-        .filter(
-            pl.col("district").is_not_null()
-            & pl.col("census_year").is_not_null()
-            & pl.col("phase").is_in(list(contracts.CENSUS_PHASES))
-        )
-        .sort("received_seq", "row_number")
-        .unique(subset=key, keep="last", maintain_order=True)
+    loaded = keyed_census_rows(census, quarantined).unique(
+        subset=key, keep="last", maintain_order=True
     )
     if loaded.is_empty():
         return empty_frame("census_history")

@@ -88,22 +88,22 @@ def _normalised(frame: pl.DataFrame, column: str, normalise) -> dict[str, pl.Exp
     }
 
 
-def _with_district(frame: pl.DataFrame) -> pl.DataFrame:
-    d = _normalised(frame, "district_raw", contracts.normalise_district)
+def _with_normalised(frame: pl.DataFrame, name: str, normalise) -> pl.DataFrame:
+    """``<name>``, ``<name>_error`` and ``<name>_spelling_changed`` from ``<name>_raw``."""
+    n = _normalised(frame, f"{name}_raw", normalise)
     return frame.with_columns(
-        d["value"].alias("district"),
-        d["error"].alias("district_error"),
-        d["changed"].alias("district_spelling_changed"),
+        n["value"].alias(name),
+        n["error"].alias(f"{name}_error"),
+        n["changed"].alias(f"{name}_spelling_changed"),
     )
+
+
+def _with_district(frame: pl.DataFrame) -> pl.DataFrame:
+    return _with_normalised(frame, "district", contracts.normalise_district)
 
 
 def _with_academic_year(frame: pl.DataFrame) -> pl.DataFrame:
-    y = _normalised(frame, "academic_year_raw", contracts.normalise_academic_year)
-    return frame.with_columns(
-        y["value"].alias("academic_year"),
-        y["error"].alias("academic_year_error"),
-        y["changed"].alias("academic_year_spelling_changed"),
-    )
+    return _with_normalised(frame, "academic_year", contracts.normalise_academic_year)
 
 
 def _load_day(today: date | None) -> date:

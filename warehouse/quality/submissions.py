@@ -59,6 +59,21 @@ def _input(frame: pl.DataFrame | None, schema: dict[str, pl.DataType], what: str
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
 
+def keyed_census_rows(census: pl.DataFrame, rows: RowKeys) -> pl.DataFrame:
+    """This load's census rows that can be keyed (not quarantined alone; district, census
+    year and a census phase known), in the order received: a later row for the same key
+    replaces an earlier one."""
+    return (
+        _without_rows(census, rows)
+        .filter(
+            pl.col("district").is_not_null()
+            & pl.col("census_year").is_not_null()
+            & pl.col("phase").is_in(list(contracts.CENSUS_PHASES))
+        )
+        .sort("received_seq", "row_number")
+    )
+
+
 def census_in_force(
     census: pl.DataFrame, published_census: pl.DataFrame | None, rows: RowKeys
 ) -> pl.DataFrame:
@@ -69,14 +84,8 @@ def census_in_force(
     settings figure is as good as any, and the return is judged against the newest census."""
     published = _input(published_census, CENSUS_INPUT_SCHEMA, "published_census")
     loaded = (
-        _without_rows(census, rows)
-        .filter(
-            pl.col("district").is_not_null()
-            & pl.col("census_year").is_not_null()
-            & pl.col("phase").is_in(list(contracts.CENSUS_PHASES))
-            & pl.col("settings").is_not_null()
-        )
-        .sort("received_seq", "row_number")
+        keyed_census_rows(census, rows)
+        .filter(pl.col("settings").is_not_null())
         .select(list(CENSUS_INPUT_SCHEMA))
     )
     keys = ["census_year", "district", "phase"]

@@ -317,7 +317,7 @@ def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
     what is published, its choice must be dbt's: here Dover has a 2023 census only and
     Thanet a 2022 one and a 2024 one, so 2023-24 returns fall back for Dover."""
     from warehouse.publish.load import _published_baseline
-    from warehouse.quality import submissions
+    from warehouse.quality import submissions as audit_submissions
 
     folder = tmp_path / "files"
     folder.mkdir()
@@ -354,7 +354,7 @@ def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
         }
     finally:
         con.close()
-    audit = submissions._census_settings(submissions, published)
+    audit = audit_submissions._census_settings(submissions, published)
     compared = 0
     for row in audit.join(submissions, on="submission_id").iter_rows(named=True):
         for phase in contracts.CENSUS_PHASES:

@@ -37,6 +37,7 @@ LAYOUT_REASON = (
     "not a local authority's row (a helper row above the header, or a label in the "
     "workbook): kept as received, not loaded"
 )
+IN_FORCE = " in force"  # the message reads "not in the indicator dictionary in force"
 NO_DICTIONARY = (
     " (no indicator dictionary has been loaded: load DfE's lait_data_dictionary.csv with the data)"
 )
@@ -92,9 +93,9 @@ def _dictionary_codes(
     latest = _latest(files, NATIONAL_DICTIONARY)
     if latest is not None:
         codes = latest.frame.select(_text("indicator_code").alias("c")).drop_nulls()
-        return codes.get_column("c").unique().to_list(), ""
+        return codes.get_column("c").unique().to_list(), IN_FORCE
     if baseline.indicator_codes is not None:
-        return sorted(baseline.indicator_codes), ""
+        return sorted(baseline.indicator_codes), IN_FORCE
     return [], NO_DICTIONARY
 
 

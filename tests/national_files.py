@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import random
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -173,3 +174,40 @@ class Rules:
             "las_ranked": ranked,
             "change_from_previous_year": change,
         }
+
+
+# ---------------------------------------------------------------- a small file built for the rules
+
+KENT, KENT_NEIGHBOURS = 886, [881, 845, 878, 303, 935, 926, 891, 938, 822, 933]
+NOT_IN_DATA = 891  # Nottinghamshire: a neighbour of Kent with no row at all
+OTHERS = [301, 302, 202, 873]  # Barking and Dagenham, Barnet, Camden, Cambridgeshire
+AREAS = [970, 989, 985, 988, 987, 990, 983]  # England and the regions these LAs are in
+INDICATORS = {
+    "SEN_EHC_Excpt_20wks": ["2023", "2024"],  # High
+    "InfMort": ["2022", "2023 (Rev)"],  # Low
+    "SEN_TotStat": ["2024", "2025"],  # no polarity (NA): no band, no rank
+    "Vacancies_cover": ["2023", "2024"],  # High, but No_Quartile: rank, no band
+}
+VALUES = ["3.2", "11.4", "25.4", "33.3", "33.3", "50", "56.3", "68.6", "85.1", "-", "c"]
+
+
+def synthetic_rows() -> list[tuple]:
+    """Every LA and area above on every indicator and year, values drawn so that ties,
+    symbols and a missing neighbour occur; Kent's InfMort 2022 is "-" (no change in 2023)."""
+    real = pl.read_parquet(DATA, columns=["LA and Regions", "LA Number", "Region"]).unique()
+    names = {int(n): (a, r) for a, n, r in real.iter_rows()}
+    draw = random.Random(11)
+    rows = []
+    for code, years in INDICATORS.items():
+        for year in years:
+            for la in [KENT, *KENT_NEIGHBOURS, *OTHERS, *AREAS]:
+                if la == NOT_IN_DATA:
+                    continue
+                value = draw.choice(VALUES)
+                if (la, code, year) == (KENT, "InfMort", "2022"):
+                    value = "-"
+                if la == KENT and value in ("-", "c") and year == years[-1]:
+                    value = "33.3"  # Kent ties with others in the latest year
+                area, region = names[la]
+                rows.append((code, year, area, value, str(la), region or "NA"))
+    return rows

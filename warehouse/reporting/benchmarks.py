@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from warehouse.core import safe_text
 from warehouse.core.errors import UsageError
@@ -311,3 +312,52 @@ def render(result: Benchmark, fmt: str) -> str:
     if fmt == "csv":
         return to_csv(result)
     return to_text(result)
+
+
+# ---------------------------------------------------------------- the page's views
+
+
+def indicators(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every indicator with published figures, SEND and inclusion first, then by topic and
+    label: code, label, topic, topic group, unit, polarity and the dictionary's notes."""
+    return cur.execute(
+        """
+        select indicator_code, coalesce(label, indicator_code) as label, chart_title, topic,
+               topic_group, topic_sort_order, unit, polarity, decimal_places, description,
+               data_owner, last_update, last_update_note, next_update, next_update_note,
+               no_quartile
+        from marts.dim_indicator i
+        where exists (
+            select 1 from marts.fct_la_indicator_year f
+            where f.indicator_code = i.indicator_code
+        )
+        order by topic_sort_order, topic, label, indicator_code
+        """
+    ).df()
+
+
+def series(cur: duckdb.DuckDBPyConnection, la_number: int, indicator: str) -> pd.DataFrame:
+    """The LA, its neighbours' mean, its region and England on the indicator, year by year
+    (oldest first): one row per (year, area) with the value or DfE's symbol."""
+    return cur.execute(
+        """
+        with rows as (
+            select year_published, year_sort, la_name, region_name,
+                   value, value_symbol, neighbours_mean, region_value, england_value
+            from marts.mart_la_indicator_benchmark
+            where la_number = $la and indicator_code = $indicator
+        )
+        select year_published as year, year_sort, la_name as area, 1 as area_order,
+               value, value_symbol as symbol from rows
+        union all
+        select year_published, year_sort, 'Statistical neighbours (mean)', 2,
+               neighbours_mean, null from rows
+        union all
+        select year_published, year_sort, coalesce(region_name, 'Region'), 3,
+               region_value, null from rows
+        union all
+        select year_published, year_sort, 'England', 4, england_value, null from rows
+        order by year_sort nulls first, year, area_order
+        """,
+        {"la": la_number, "indicator": indicator},
+    ).df()

@@ -14,6 +14,7 @@ import streamlit as st
 from warehouse.core import safe_text
 from warehouse.core.errors import WarehouseMissing
 from warehouse.dashboard import app_data, auth, filters
+from warehouse.reporting.benchmarks import home_authority
 
 st.set_page_config(page_title="STLS Insight", page_icon=":material/school:", layout="wide")
 
@@ -121,6 +122,12 @@ PAGES = {
         title="Data quality",
         icon=":material/fact_check:",
         url_path="data_quality",
+    ),
+    auth.BENCHMARKS: st.Page(
+        "pages/benchmarks.py",
+        title=f"{safe_text.terminal_text(home_authority())} among councils",
+        icon=":material/leaderboard:",
+        url_path="benchmarks",
     ),
     auth.ABOUT: st.Page(
         "pages/about.py", title="About the data", icon=":material/info:", url_path="about"

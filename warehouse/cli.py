@@ -139,6 +139,20 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_benchmarks(args: argparse.Namespace) -> int:
+    from warehouse.publish import connect
+    from warehouse.reporting import benchmarks
+
+    con = connect.connect(resolve_warehouse(args.warehouse))
+    try:
+        la = args.la or benchmarks.home_authority()
+        result = benchmarks.benchmark(con.cursor(), la, args.indicator, args.year)
+    finally:
+        con.close()
+    say(benchmarks.render(result, args.format))
+    return EXIT_OK
+
+
 def cmd_rollback(args: argparse.Namespace) -> int:
     from warehouse.publish import versions
 
@@ -246,6 +260,21 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--format", choices=render.FORMATS, default="text")
     tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     tables.set_defaults(func=cmd_report_tables)
+    bench = report_sub.add_parser(
+        "benchmarks",
+        help="one local authority against its statistical neighbours, region and England "
+        "on one DfE indicator (Source 4)",
+    )
+    bench.add_argument(
+        "--la",
+        metavar="NAME",
+        help="the local authority, by name or DfE number (default: $STLS_HOME_AUTHORITY, "
+        "else Kent)",
+    )
+    bench.add_argument("--indicator", required=True, metavar="CODE", help="DfE's code")
+    bench.add_argument("--year", metavar="YEAR", help="as published (default: the latest)")
+    bench.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    bench.set_defaults(func=cmd_report_benchmarks)
 
     rollback = sub.add_parser(
         "rollback",

@@ -42,12 +42,14 @@ PAGES: dict[str, tuple[str, int | None]] = {
     "ehcp": ("ehcp", 2),
     "data_quality": ("data_quality", None),
     "about": ("about", 0),
+    "benchmarks": ("benchmarks", None),  # the demo holds no national figures: a notice
 }
 NAVIGATION = [
     "Overview",
     "District engagement",
     "Funding per pupil",
     "EHCP trends vs inclusion",
+    "Kent among councils",
     "Data quality",
     "About the data",
 ]

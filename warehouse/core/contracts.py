@@ -37,6 +37,17 @@ class SourceContract:
     # Columns whose presence tells this source apart from the others.
     signature: tuple[str, ...] = ()
 
+    # Rows a file may hold above its header, for a source whose files have them (DfE's
+    # statistical-neighbours workbook has two helper rows above its header); 0: the header
+    # is the first row that is not blank.
+    rows_above_header: int = 0
+    # Headers repeated after numbered columns, read with that column's number: (repeated,
+    # numbered) = ("snp", "sn") reads a column headed SNP right after SN3 as snp3.
+    numbered_repeats: tuple[tuple[str, str], ...] = ()
+    # The most data rows a file of this source may hold, when more than the general limit
+    # (``warehouse.ingest.reading.limits``): DfE's national data is 641,070 rows.
+    max_rows: int | None = None
+
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
@@ -75,6 +86,81 @@ CONTRACTS: dict[str, SourceContract] = {
         signature=("total_budget",),
     ),
 }
+
+
+# Source 4: DfE's national figures for every local authority (Local Authority Interactive
+# Tool), three file kinds. Not sent by districts: no district, no submission; a newer
+# release of a kind replaces the older one as a whole (dbt: int_national__releases).
+NATIONAL_DATA = "national_data"
+NATIONAL_DICTIONARY = "national_dictionary"
+NATIONAL_NEIGHBOURS = "national_neighbours"
+NATIONAL_SOURCES = (NATIONAL_DATA, NATIONAL_DICTIONARY, NATIONAL_NEIGHBOURS)
+# Every source a file can be told as from its columns.
+READ_SOURCES = SOURCES + NATIONAL_SOURCES
+NEIGHBOURS_PER_LA = 10
+_NEIGHBOUR_COLUMNS = tuple(
+    column for k in range(1, NEIGHBOURS_PER_LA + 1) for column in (f"sn{k}", f"snp{k}")
+)
+
+CONTRACTS.update(
+    {
+        NATIONAL_DATA: SourceContract(
+            name=NATIONAL_DATA,
+            required=("indicator_code", "year", "area_name", "value", "la_number", "region"),
+            optional=("data_item",),
+            header_aliases=(
+                ("short_desc", "indicator_code"),
+                ("years", "year"),
+                ("la_and_regions", "area_name"),
+                ("values", "value"),
+            ),
+            signature=("indicator_code", "la_number"),
+            max_rows=2_000_000,
+        ),
+        NATIONAL_DICTIONARY: SourceContract(
+            name=NATIONAL_DICTIONARY,
+            required=("indicator_code", "topic", "label", "polarity"),
+            optional=(
+                "measure_code",
+                "chart_title",
+                "unit",
+                "state_funded_flag",
+                "table_status",
+                "description",
+                "last_update",
+                "next_update",
+                "data_owner",
+                "methodology",
+                "hyperlinks",
+                "dps",
+                "year_type",
+                "no_quartile",
+            ),
+            header_aliases=(
+                ("measure_short", "indicator_code"),
+                ("measure", "label"),
+                ("y_axis_name", "unit"),
+                ("data_owner_do_supplier_and_contact_details", "data_owner"),
+                ("hyperlink_s", "hyperlinks"),
+            ),
+            signature=("indicator_code", "polarity"),
+        ),
+        NATIONAL_NEIGHBOURS: SourceContract(
+            name=NATIONAL_NEIGHBOURS,
+            required=("la_number", "la_name", *_NEIGHBOUR_COLUMNS),
+            optional=("la_number_repeated", "region_number", "region"),
+            header_aliases=(
+                ("la_num", "la_number"),
+                ("la_number", "la_number_repeated"),
+                ("goind", "region_number"),
+                ("goreg", "region"),
+            ),
+            signature=("la_name", "sn1"),
+            rows_above_header=5,
+            numbered_repeats=(("snp", "sn"),),
+        ),
+    }
+)
 
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")

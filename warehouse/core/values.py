@@ -386,3 +386,67 @@ def money_error_expr(col: str | pl.Expr, optional: bool) -> pl.Expr:
         .then(pl.concat_str(shown, pl.lit(TOO_LARGE)))
         .otherwise(no_error)
     )
+
+
+# --------------------------------------------------------------------------------------
+# Published statistics (Source 4, DfE's national figures): a signed decimal, as DfE's files
+# write them ("33.299999999999997", "-0.45", "4.671E-2"), thousands separators allowed.
+# Symbols ("-", "c", "x" ...) are not numbers: ``warehouse.core.national`` reads them first.
+# --------------------------------------------------------------------------------------
+
+# Groups: 1 sign, 2 integer digits (grouped by commas in threes, or not), 3 fraction digits,
+# 4 exponent. At least one digit before or after the point.
+_STATISTIC_PATTERN = (
+    r"^([+-])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]{1,4}))?$"
+)
+_STATISTIC_RE = re.compile(_STATISTIC_PATTERN)
+
+
+def parse_statistic(text: str | None) -> Parsed[float]:
+    """A published statistic: any finite decimal, signed, with an optional exponent."""
+    trimmed = _trim(text)
+    if not trimmed:
+        return Parsed(None, MISSING)
+    match = _STATISTIC_RE.fullmatch(trimmed)
+    if match is None or (match.group(2) is None and match.group(3) is None):
+        return Parsed(None, _not_a_number(trimmed))
+    value = float(trimmed.replace(",", ""))
+    if value in (float("inf"), float("-inf")):
+        return Parsed(None, _too_large(trimmed))
+    return Parsed(value)
+
+
+def _statistic_parts(col: str | pl.Expr) -> dict[str, pl.Expr]:
+    trimmed = _trimmed(col)
+    groups = trimmed.str.extract_groups(_STATISTIC_PATTERN)
+    digits = groups.struct.field("2").is_not_null() | groups.struct.field("3").is_not_null()
+    number = trimmed.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    return {
+        "trimmed": trimmed,
+        "blank": trimmed.is_null() | (trimmed == ""),
+        "matched": trimmed.str.contains(_STATISTIC_PATTERN).fill_null(False)
+        & digits.fill_null(False),
+        "number": number,
+    }
+
+
+def statistic_expr(col: str | pl.Expr) -> pl.Expr:
+    """``parse_statistic`` over a column: Float64, or null where the cell is not a number."""
+    p = _statistic_parts(col)
+    good = p["matched"] & p["number"].is_finite().fill_null(False)
+    return pl.when(good).then(p["number"]).otherwise(None).cast(pl.Float64)
+
+
+def statistic_error_expr(col: str | pl.Expr) -> pl.Expr:
+    """``parse_statistic``'s error over a column, or null where the cell is fine."""
+    p = _statistic_parts(col)
+    shown = _lit_quoted(p["trimmed"])
+    return (
+        pl.when(p["blank"])
+        .then(pl.lit(MISSING))
+        .when(~p["matched"])
+        .then(pl.concat_str(shown, pl.lit(NOT_A_NUMBER)))
+        .when(~p["number"].is_finite().fill_null(False))
+        .then(pl.concat_str(shown, pl.lit(TOO_LARGE)))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )

@@ -4,6 +4,7 @@ columns kept as JSON, ragged rows, duplicated headers, and which source the file
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -49,16 +50,28 @@ def _frame_from_grid(grid: _Grid, progress: _Progress) -> pl.DataFrame:
     rows = cells.filter(~_blank_row(cell_columns))
     if rows.height == 0:
         raise _NoHeader("the file is empty (every row is blank)")
+    width = grid.header_width if grid.header_width is not None else len(cell_columns)
+    try:
+        return _frame_below_header(rows, width, cell_columns, progress)
+    except _NoHeader:
+        above = _rows_above_allowed_header(rows, cell_columns)
+        if above is None:
+            _reject_header_below(rows, cell_columns)
+            raise
+    frame = _frame_below_header(rows.slice(above), width, cell_columns, progress)
+    return pl.concat([_rows_above(rows.head(above), cell_columns, frame), frame])
+
+
+def _frame_below_header(
+    rows: pl.DataFrame, width: int, cell_columns: list[str], progress: _Progress
+) -> pl.DataFrame:
+    """The source's raw frame from ``rows``, whose first is the header (``_NoHeader`` when
+    it reads as no source's header)."""
     header = [rows[c][0] for c in cell_columns]
     data = rows.slice(1)
-    width = grid.header_width if grid.header_width is not None else len(cell_columns)
     named = _name_columns(header[:width], data, cell_columns[:width])
     columns = {c.received: c.grid for c in named}
-    try:
-        source, mapping = _detect_source(named)
-    except _NoHeader:
-        _reject_header_below(rows, cell_columns)
-        raise
+    source, mapping = _detect_source(named)
     contract_columns = contracts.CONTRACTS[source].columns
     progress.source = source
     # Contract columns under their contract name; any other column under its own header.
@@ -80,11 +93,44 @@ def _header_in(rows: pl.DataFrame, cell_columns: list[str]) -> tuple[int, list[s
     its row number and its cells."""
     for row in rows.head(_HEADER_SEARCH_ROWS).iter_rows(named=True):
         cells = [row[c].strip() for c in cell_columns if _is_filled(row[c])]
-        for source in contracts.SOURCES:
+        for source in contracts.READ_SOURCES:
             present = {contracts.canonical_header(c, source) for c in cells}
             if all(column in present for column in contracts.CONTRACTS[source].signature):
                 return row[ROW_NUMBER], cells
     return None
+
+
+def _rows_above_allowed_header(rows: pl.DataFrame, cell_columns: list[str]) -> int | None:
+    """How many rows stand above the header, for a source whose files have rows there
+    (``SourceContract.rows_above_header``: DfE's statistical-neighbours workbook has its
+    header on the third row); None when no such source's header is found."""
+    for index, row in enumerate(rows.head(_HEADER_SEARCH_ROWS).iter_rows(named=True)):
+        if index == 0:
+            continue
+        cells = [row[c].strip() for c in cell_columns if _is_filled(row[c])]
+        for source in contracts.READ_SOURCES:
+            contract = contracts.CONTRACTS[source]
+            present = {contracts.canonical_header(c, source) for c in cells}
+            if index <= contract.rows_above_header and all(
+                column in present for column in contract.signature
+            ):
+                return index
+    return None
+
+
+def _rows_above(above: pl.DataFrame, cell_columns: list[str], frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows above an allowed header, kept like any row read (nothing received is lost):
+    no contract column, their cells in ``extra_columns`` under "(above the header, column
+    A)"."""
+    extras = {
+        f"(above the header, column {column_letter(i)})": c for i, c in enumerate(cell_columns, 1)
+    }
+    kept = above.select(
+        pl.col(ROW_NUMBER).cast(pl.Int32),
+        *[pl.lit(None, dtype=pl.String).alias(c) for c in frame.columns[1:-1]],
+        _extras_json(extras).alias(EXTRA_COLUMNS),
+    )
+    return kept.select(frame.columns)
 
 
 def _reject_header_below(rows: pl.DataFrame, cell_columns: list[str]) -> None:
@@ -179,7 +225,7 @@ def _name_columns(
     named: list[_Column] = []
     for position, (title, column) in enumerate(zip(header, cell_columns, strict=True), 1):
         if _is_filled(title):
-            received = title
+            received = _numbered_repeat(title, named[-1].received if named else None)
         elif data.filter(~_blank_row([column])).height:
             received = f"(no header, column {position})"
         else:
@@ -187,6 +233,32 @@ def _name_columns(
         named.append(_Column(received, column, position))
     _reject_duplicates(named, contracts.normalise_header, "read as")
     return named
+
+
+def _numbered_repeat(title: str, previous: str | None) -> str:
+    """A header a source repeats after each of its numbered columns takes that column's
+    number (``SourceContract.numbered_repeats``: DfE heads each neighbour's closeness "SNP"
+    after "SN1", "SN2"...; they read as SNP1, SNP2...). Any other header is as received."""
+    if previous is None:
+        return title
+    key, before = contracts.normalise_header(title), contracts.normalise_header(previous)
+    for source in contracts.READ_SOURCES:
+        for repeated, numbered in contracts.CONTRACTS[source].numbered_repeats:
+            match = re.fullmatch(rf"{numbered}([0-9]+)", before)
+            if key == repeated and match:
+                return f"{title.strip()}{match.group(1)}"
+    return title
+
+
+def row_limit(headers: list[str], general: int) -> int:
+    """The most data rows a file with this header may hold: its source's own limit when
+    the header reads as a source that has one (DfE's national data), else ``general``."""
+    for source in contracts.READ_SOURCES:
+        contract = contracts.CONTRACTS[source]
+        present = {contracts.canonical_header(h, source) for h in headers if h}
+        if contract.max_rows and all(c in present for c in contract.signature):
+            return max(general, contract.max_rows)
+    return general
 
 
 def _reject_duplicates(columns: list[_Column], key: Callable[[str], str], meaning: str) -> None:
@@ -219,11 +291,11 @@ def _detect_source(columns: list[_Column]) -> tuple[str, dict[str, str]]:
     headers = [c.received for c in columns]
     mappings = {
         source: {h: contracts.canonical_header(h, source) for h in headers}
-        for source in contracts.SOURCES
+        for source in contracts.READ_SOURCES
     }
     present = {source: set(mapping.values()) for source, mapping in mappings.items()}
-    signature = {source: contracts.CONTRACTS[source].signature for source in contracts.SOURCES}
-    full = [s for s in contracts.SOURCES if all(c in present[s] for c in signature[s])]
+    signature = {source: contracts.CONTRACTS[source].signature for source in contracts.READ_SOURCES}
+    full = [s for s in contracts.READ_SOURCES if all(c in present[s] for c in signature[s])]
     if len(full) > 1:
         described = "; ".join(f"{s}: {', '.join(signature[s])}" for s in full)
         raise _Rejected(
@@ -245,12 +317,12 @@ def _partial_source(
     Then the steward hears "missing required column(s): value" for a termly return that
     lost its value column, which says what to fix, rather than "cannot tell which source".
     """
-    partial = [s for s in contracts.SOURCES if any(c in present[s] for c in signature[s])]
+    partial = [s for s in contracts.READ_SOURCES if any(c in present[s] for c in signature[s])]
     if len(partial) == 1:
         return partial
     found = ", ".join(repr(h.strip()) for h in headers) or "none"
     needs = "; ".join(
-        f"{_SOURCE_LABELS[s]} needs {' and '.join(signature[s])}" for s in contracts.SOURCES
+        f"{_SOURCE_LABELS[s]} needs {' and '.join(signature[s])}" for s in contracts.READ_SOURCES
     )
     hint = ""
     if len(headers) == 1 and any(sep in headers[0] for sep in ";\t|"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import polars as pl
 
@@ -91,3 +92,21 @@ def _max_fields(text: str) -> int:
         return max((len(row) for row in rows), default=0)
     finally:
         csv.field_size_limit(previous)  # the limit is process-wide: leave it as found
+
+
+def _csv_header(data: bytes) -> list[str]:
+    """The first line that is not blank, as header cells, read from the bytes before the
+    file is decoded (for the row limit of the source it names); [] when it cannot be."""
+    lines = re.split(rb"\r\n|\r|\n", data.lstrip(b"\xef\xbb\xbf"), maxsplit=_HEADER_LINES)
+    for line in lines[:_HEADER_LINES]:
+        text = line.decode("utf-8", errors="replace")
+        if text.replace('""', "").strip(" \t,"):
+            try:
+                return next(csv.reader([text]), [])
+            except csv.Error:
+                return []
+    return []
+
+
+# How many lines are looked at for the header before a file is decoded.
+_HEADER_LINES = 30

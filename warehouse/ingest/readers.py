@@ -89,8 +89,9 @@ import polars as pl
 
 from warehouse.core.errors import first_line
 from warehouse.ingest.decoding import _decode_text, _is_xlsx
-from warehouse.ingest.frames import _data_elsewhere, _frame_from_grid
-from warehouse.ingest.grids import _csv_grid
+from warehouse.ingest.frames import _data_elsewhere, _frame_from_grid, row_limit
+from warehouse.ingest.grids import _csv_grid, _csv_header
+from warehouse.ingest.parquet import PARQUET, is_parquet, parquet_grid, parquet_shape
 from warehouse.ingest.reading import (
     _DOC_SUFFIXES,
     _JUNK_NAMES,
@@ -217,6 +218,13 @@ def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame
     """Bytes -> the raw frame for this file's source, or ``_Rejected``."""
     if not data:
         raise _Rejected("the file is empty")
+    if is_parquet(data):
+        progress.file_format = PARQUET
+        headers, rows = parquet_shape(data, limit)
+        allowed = row_limit(headers, limit.rows)
+        if rows > allowed:
+            raise _too_many_rows(f"the file has {rows:,} rows", allowed)
+        return _frame_from_grid(parquet_grid(data), progress)
     if _is_xlsx(data, limit):
         progress.file_format = XLSX
         sheets = _check_workbook(data, limit)
@@ -226,17 +234,25 @@ def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame
             return _frame_from_grid(grid, progress)
         except _NoHeader as no_header:
             raise _data_elsewhere(data, sheets, limit) or no_header from None
-    _check_csv_rows(data, limit.rows)
+    allowed = limit.rows
+    try:
+        _check_csv_rows(data, allowed)
+    except _Rejected:  # unless its header reads as a source allowed more (national data)
+        allowed = row_limit(_csv_header(data), limit.rows)
+        if allowed == limit.rows:
+            raise
+        _check_csv_rows(data, allowed)
     text, encoding = _decode_text(data)
     progress.file_format, progress.encoding = CSV, encoding
     grid = _guarded(_csv_grid, text, what="the CSV")
-    _check_grid_rows(grid, limit)
+    _check_grid_rows(grid, limit, allowed)
     return _frame_from_grid(grid, progress)
 
 
-def _check_grid_rows(grid: _Grid, limit: Limits) -> None:
-    if grid.cells.height - 1 > limit.rows:  # the header is one of them
-        raise _too_many_rows(f"the file has {grid.cells.height - 1:,} rows", limit.rows)
+def _check_grid_rows(grid: _Grid, limit: Limits, allowed: int | None = None) -> None:
+    rows = limit.rows if allowed is None else allowed
+    if grid.cells.height - 1 > rows:  # the header is one of them
+        raise _too_many_rows(f"the file has {grid.cells.height - 1:,} rows", rows)
 
 
 # --------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ _SOURCE_LABELS = {
     contracts.TERMLY_RETURN: "a termly return",
     contracts.CENSUS: "a census",
     contracts.FUNDING: "a funding file",
+    contracts.NATIONAL_DATA: "DfE's national data",
+    contracts.NATIONAL_DICTIONARY: "DfE's indicator dictionary",
+    contracts.NATIONAL_NEIGHBOURS: "DfE's statistical neighbours",
 }
 
 # Calamine's names for Excel's error values, as Excel shows them in the cell.

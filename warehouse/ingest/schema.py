@@ -33,9 +33,9 @@ create table if not exists raw.files (
     file_path      varchar not null,
     file_checksum  varchar not null,      -- sha256 of the bytes
     file_bytes     bigint not null,
-    file_format    varchar,               -- csv | xlsx
+    file_format    varchar,               -- csv | xlsx | parquet
     encoding       varchar,               -- utf-8 | utf-8-sig | cp1252 (csv only)
-    source         varchar,               -- termly_return | census | funding (null: untold)
+    source         varchar,               -- termly_return | census | funding | national_*
     status         varchar not null,      -- accepted | rejected | duplicate
     reason         varchar,               -- why rejected, or which earlier file it repeats
     rows_read      integer not null,
@@ -63,6 +63,40 @@ create table if not exists raw.funding (
     file_checksum varchar not null, row_number integer not null,
     academic_year varchar, district varchar, core_budget varchar, outreach_budget varchar,
     total_budget varchar, other_income varchar,
+    extra_columns varchar
+);
+
+-- Source 4, DfE's national figures (contracts.NATIONAL_SOURCES): the long data (Parquet or
+-- CSV), the indicator dictionary and the statistical-neighbours workbook. The rows above
+-- the neighbours workbook's header are kept too, their cells in extra_columns.
+create table if not exists raw.national_data (
+    load_id varchar not null, file_id varchar not null, file_name varchar not null,
+    file_checksum varchar not null, row_number integer not null,
+    indicator_code varchar, year varchar, area_name varchar, value varchar, la_number varchar,
+    region varchar, data_item varchar,
+    extra_columns varchar
+);
+
+create table if not exists raw.national_dictionary (
+    load_id varchar not null, file_id varchar not null, file_name varchar not null,
+    file_checksum varchar not null, row_number integer not null,
+    indicator_code varchar, topic varchar, label varchar, polarity varchar,
+    measure_code varchar, chart_title varchar, unit varchar, state_funded_flag varchar,
+    table_status varchar, description varchar, last_update varchar, next_update varchar,
+    data_owner varchar, methodology varchar, hyperlinks varchar, dps varchar,
+    year_type varchar, no_quartile varchar,
+    extra_columns varchar
+);
+
+create table if not exists raw.national_neighbours (
+    load_id varchar not null, file_id varchar not null, file_name varchar not null,
+    file_checksum varchar not null, row_number integer not null,
+    la_number varchar, la_name varchar,
+    sn1 varchar, snp1 varchar, sn2 varchar, snp2 varchar, sn3 varchar, snp3 varchar,
+    sn4 varchar, snp4 varchar, sn5 varchar, snp5 varchar, sn6 varchar, snp6 varchar,
+    sn7 varchar, snp7 varchar, sn8 varchar, snp8 varchar, sn9 varchar, snp9 varchar,
+    sn10 varchar, snp10 varchar,
+    la_number_repeated varchar, region_number varchar, region varchar,
     extra_columns varchar
 );
 """

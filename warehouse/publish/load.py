@@ -48,6 +48,7 @@ from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
 from warehouse.publish import dbt, versions
 from warehouse.publish.versions import exclusive
+from warehouse.quality import national
 from warehouse.quality import store as dq_store
 from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit
 from warehouse.quality.data_docs import build_data_docs
@@ -261,6 +262,7 @@ def _land(
                 published_census=census,
                 published_caseload=caseload,
                 today=store.now_utc().date(),
+                published_national=national.published_baseline(con),
             )
         except (ExpectationRunError, SuiteFileError) as exc:
             first = first_line(exc)

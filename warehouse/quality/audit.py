@@ -25,7 +25,7 @@ import polars as pl
 
 from warehouse.core import contracts
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.quality import checks, results, rows
+from warehouse.quality import checks, national, results, rows
 
 ERROR = results.ERROR
 WARNING = results.WARNING
@@ -110,13 +110,17 @@ class AuditResult:
     checks: list[results.CheckResult] = field(default_factory=list)
     # source -> the audit's reading of each row (``checks.row_values``)
     values: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # Source 4's row outcomes, as one frame (``warehouse.quality.national``: 641,070 rows)
+    national_outcomes: pl.DataFrame | None = None
 
     @property
     def held(self) -> list[Submission]:
         return [s for s in self.submissions if s.status == HELD]
 
     def count(self, outcome: str) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == outcome)
+        frame = self.national_outcomes
+        national_rows = 0 if frame is None else frame.filter(pl.col("outcome") == outcome).height
+        return sum(1 for o in self.outcomes if o.outcome == outcome) + national_rows
 
 
 @dataclass(frozen=True)
@@ -180,11 +184,13 @@ def audit(
     published_census: pl.DataFrame | None = None,
     published_caseload: pl.DataFrame | None = None,
     today: date | None = None,
+    published_national: national.NationalBaseline | None = None,
 ) -> AuditResult:
     """Run every suite over the accepted files of a load and decide what is published.
 
-    ``published_census`` and ``published_caseload`` are what the warehouse already
-    publishes (see ``warehouse.quality.checks.run_suites``); None for a first load.
+    ``published_census``, ``published_caseload`` and ``published_national`` are what the
+    warehouse already publishes (see ``warehouse.quality.checks.run_suites`` and
+    ``warehouse.quality.national``); None for a first load.
     ``today`` is the load's date (default: today, UTC): no academic year after the one it
     falls in is published.
     """
@@ -192,7 +198,8 @@ def audit(
     result = AuditResult()
     if not files:
         return result
-    frames = checks.row_frames(files, today)  # built once: the suites and the keys share them
+    # Built once: the suites and the keys share them.
+    frames = checks.row_frames(files, today, published_national)
     result.checks = checks.run_suites(
         files,
         published_census=published_census,
@@ -253,6 +260,10 @@ def audit(
             )
     result.outcomes.extend(_county_total_rows(files))
     result.submissions = list(submissions.values())
+    result.values.update(national.row_values(frames))
+    result.national_outcomes = national.outcomes(
+        frames, alone, {f.file_id: f.load_id for f in files}
+    )
     return result
 
 

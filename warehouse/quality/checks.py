@@ -19,6 +19,7 @@ from warehouse.core.values import (
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
 
+from warehouse.quality import national
 from warehouse.quality.gx import GxRunner, run_suite
 from warehouse.quality.history import census_history, termly_return_history
 from warehouse.quality.kinds import CENSUS_COUNTS, MONEY_COLUMNS
@@ -80,14 +81,20 @@ class _Run:
         return set(held_submissions(self.results))
 
 
-def row_frames(files: Sequence[SourceFile], today: date | None = None) -> dict[str, pl.DataFrame]:
+def row_frames(
+    files: Sequence[SourceFile],
+    today: date | None = None,
+    published_national: national.NationalBaseline | None = None,
+) -> dict[str, pl.DataFrame]:
     """Each source's row-level check frame: the raw rows with their parsed key and values.
     The audit reads the same frames for the rows' normalised keys. ``today`` is the load's
-    date (default: today, UTC)."""
+    date (default: today, UTC); ``published_national`` what the warehouse publishes of
+    Source 4 (the dictionary and the areas), for the national rules that look beyond a file."""
     return {
         "termly_return_rows": termly_return_rows(files, today),
         "census_rows": census_rows(files, today),
         "funding_rows": funding_rows(files, today),
+        **national.row_frames(files, published_national),
     }
 
 

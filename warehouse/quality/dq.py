@@ -190,6 +190,12 @@ def next_step(result: dict) -> str:
             "send each district its failing rows ('stls dq --format json'), and load the "
             "corrected files when they arrive: they replace the held submissions."
         )
+    if result["rows_quarantined"]:
+        return (
+            "the quarantined rows above say why each was set aside; the rest was published. "
+            "Correct them at source and load the corrected file (for DfE's national files, "
+            "load DfE's published release again)."
+        )
     if result["status"] == "warnings":
         return "review the warnings above; nothing was held back."
     return "nothing to do: everything received was published."
@@ -294,7 +300,14 @@ def check_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-_RAW_ALIAS = {"termly_return": "rt", "census": "rc", "funding": "rf"}
+_RAW_ALIAS = {
+    "termly_return": "rt",
+    "census": "rc",
+    "funding": "rf",
+    "national_data": "rnd",
+    "national_dictionary": "rnx",
+    "national_neighbours": "rnn",
+}
 
 
 def _value_as_received() -> str:
@@ -334,10 +347,21 @@ def failing_rows(
             on i.source = 'census' and rc.file_id = i.file_id and rc.row_number = i.row_number
         left join raw.funding rf
             on i.source = 'funding' and rf.file_id = i.file_id and rf.row_number = i.row_number
+        left join raw.national_data rnd
+            on i.source = 'national_data' and rnd.file_id = i.file_id
+            and rnd.row_number = i.row_number
+        left join raw.national_dictionary rnx
+            on i.source = 'national_dictionary' and rnx.file_id = i.file_id
+            and rnx.row_number = i.row_number
+        left join raw.national_neighbours rnn
+            on i.source = 'national_neighbours' and rnn.file_id = i.file_id
+            and rnn.row_number = i.row_number
         left join (
-            select distinct check_name, severity, action from dq.check_results
+            select distinct source, check_name, severity, action from dq.check_results
             where load_id = $load_id
         ) chk on chk.check_name = i.check_name and chk.severity = i.severity
+            -- two sources' suites may name a check alike (la_number_is_a_dfe_code)
+            and (chk.source is null or i.source is null or chk.source = i.source)
         where i.load_id = $load_id
           and ($check is null or i.check_name = $check)
           and ($district is null or i.district = $district)

@@ -15,6 +15,11 @@ from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
 
+from warehouse.quality.national_kinds import (
+    NATIONAL_DATA_COLUMNS,
+    NATIONAL_DICTIONARY_COLUMNS,
+    NATIONAL_NEIGHBOURS_COLUMNS,
+)
 from warehouse.quality.results import CHECK_ROW
 
 STR, INT, FLOAT, BOOL = pl.String(), pl.Int64(), pl.Float64(), pl.Boolean()
@@ -191,6 +196,27 @@ def frame_kinds() -> dict[str, FrameKind]:
         FrameKind("funding_years", FUNDING, "summary", 2, FUNDING_YEARS_SCHEMA),
         FrameKind("termly_return_history", TERMLY_RETURN, "summary", 3, _termly_history_schema()),
         FrameKind("census_history", CENSUS, "summary", 3, CENSUS_HISTORY_SCHEMA),
+        FrameKind(
+            "national_data_rows",
+            contracts.NATIONAL_DATA,
+            "row",
+            1,
+            {**IDENTITY, **NATIONAL_DATA_COLUMNS},
+        ),
+        FrameKind(
+            "national_dictionary_rows",
+            contracts.NATIONAL_DICTIONARY,
+            "row",
+            1,
+            {**IDENTITY, **NATIONAL_DICTIONARY_COLUMNS},
+        ),
+        FrameKind(
+            "national_neighbours_rows",
+            contracts.NATIONAL_NEIGHBOURS,
+            "row",
+            1,
+            {**IDENTITY, **NATIONAL_NEIGHBOURS_COLUMNS},
+        ),
     )
     return {k.name: k for k in kinds}
 

@@ -43,6 +43,8 @@ from warehouse.quality.kinds import (
 )
 from warehouse.quality.results import COUNTY_TOTAL_LABELS, SourceFile
 
+ABOVE_THE_HEADER = "(above the header, "
+
 
 def _raw_rows(files: Iterable[SourceFile], source: str) -> pl.DataFrame:
     """Every row of the source's files, raw text as ``<column>_raw``, with the file's ids."""
@@ -310,7 +312,9 @@ def _extra_headers(frame: pl.DataFrame) -> str | None:
     seen: dict[str, None] = {}
     for text in frame.get_column("extra_columns").drop_nulls().unique(maintain_order=True):
         seen.update(dict.fromkeys(json.loads(text)))
-    return ", ".join(seen) or None
+    # The rows a source has above its header (frames._rows_above) are not extra columns.
+    kept = [h for h in seen if not h.startswith(ABOVE_THE_HEADER)]
+    return ", ".join(kept) or None
 
 
 def files_frame(files: Iterable[SourceFile]) -> pl.DataFrame:

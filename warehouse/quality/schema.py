@@ -89,6 +89,56 @@ create table if not exists dq.funding_values (
     other_income   decimal(38, 2)       -- a blank (optional) cell is 0
 );
 
+-- Source 4, DfE's national figures: the audit's reading of every row (warehouse.quality.
+-- national), as for the other sources. year_sort is the year a published year starts in
+-- ("2023-24": 2023), year_status its suffix (revised, provisional, final, outturn); a value
+-- is a number or one of DfE's symbols (value_symbol: -, x, z, c, low, blank).
+create table if not exists dq.national_data_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    indicator_code varchar,
+    year           varchar,
+    year_sort      bigint,
+    year_status    varchar,
+    la_number      bigint,
+    area_name      varchar,
+    region         varchar,
+    value          double,
+    value_symbol   varchar
+);
+
+create table if not exists dq.national_dictionary_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    indicator_code varchar,
+    topic          varchar,
+    label          varchar,
+    chart_title    varchar,
+    unit           varchar,
+    description    varchar,
+    data_owner     varchar,
+    year_type      varchar,
+    polarity       varchar,               -- High | Low | as published (neither) | null (none)
+    decimal_places bigint,
+    no_quartile    boolean,
+    last_update    date,                  -- an Excel serial date, converted
+    last_update_note varchar,             -- the cell when it is not a date ("New Data")
+    next_update    date,
+    next_update_note varchar              -- "TBC", "Discontinued"
+);
+
+create table if not exists dq.national_neighbours_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    la_number      bigint,
+    la_name        varchar,
+    region         varchar,
+    sn1 bigint, sn2 bigint, sn3 bigint, sn4 bigint, sn5 bigint,
+    sn6 bigint, sn7 bigint, sn8 bigint, sn9 bigint, sn10 bigint,
+    snp1 varchar, snp2 varchar, snp3 varchar, snp4 varchar, snp5 varchar,
+    snp6 varchar, snp7 varchar, snp8 varchar, snp9 varchar, snp10 varchar
+);
+
 -- Every problem found, one row per (check, raw row) or per submission for
 -- submission-level checks.
 create table if not exists dq.issues (

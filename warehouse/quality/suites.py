@@ -7,6 +7,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,7 +274,13 @@ def _placeholders(template: str) -> list[tuple[str, str | None]]:
     ]
 
 
-_SAMPLE: dict[type, Any] = {pl.Int64: 1, pl.Float64: 1.5, pl.Boolean: True, pl.String: "x"}
+_SAMPLE: dict[type, Any] = {
+    pl.Int64: 1,
+    pl.Float64: 1.5,
+    pl.Boolean: True,
+    pl.String: "x",
+    pl.Date: date(2025, 6, 1),
+}
 
 
 def _check_message(template: str, kind: FrameKind, where: str) -> None:

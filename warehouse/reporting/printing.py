@@ -82,13 +82,13 @@ def chromium() -> Path:
 def _run(html: str, *extra: str, output: str | None = None) -> tuple[str, bytes | None]:
     browser = chromium()
     with tempfile.TemporaryDirectory(prefix="stls_pack_") as folder:
-        page = Path(folder) / "pack.html"
+        page = Path(folder).joinpath("pack.html")
         page.write_text(html, encoding="utf-8")
-        target = Path(folder) / output if output else None
+        target = Path(folder).joinpath(output) if output else None
         command = [
             str(browser),
             *OFFLINE_FLAGS,
-            f"--user-data-dir={Path(folder) / 'profile'}",
+            f"--user-data-dir={Path(folder).joinpath('profile')}",
             *extra,
             *([f"--print-to-pdf={target}"] if target else []),
             page.as_uri(),

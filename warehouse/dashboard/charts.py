@@ -470,7 +470,7 @@ def small_multiples(
     pad = max(0.5, 0.1 * (max(known) - min(known)))
     years = sorted({int(v) for v in frame[x]})
     fig.update_yaxes(
-        **{k: v for k, v in _axis(unit).items() if k != "title"},
+        **{k: v for k, v in _axis(unit).items() if k not in ("title", "nticks")},
         range=[max(0.0, min(known) - pad), max(known) + pad],
         nticks=4,
     )

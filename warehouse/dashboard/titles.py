@@ -56,7 +56,9 @@ def lowest_against(
         return fit(f"No published {noun} figures for this choice")
     low_name, low = min(known, key=lambda kv: kv[1])
     high_name, _ = max(known, key=lambda kv: kv[1])
-    if comparator_value is None or len(known) == 1:
+    if len(known) == 1:  # one district: against the county, never "lowest"
+        return against_county(low_name, low, comparator_value, noun, "percent", comparator)
+    if comparator_value is None:
         return fit(f"{low_name}: {noun} {format_value(low, 'percent')}")
     gap = comparator_value - low
     points = int(round_half_up(float(gap), 0))
@@ -117,6 +119,8 @@ def largest(values: Sequence[tuple[str, object]], what: str, unit: str) -> str:
     if not known:
         return fit(f"No {what} figures for this choice")
     name, value = max(known, key=lambda kv: kv[1])
+    if len(known) == 1:  # one district: its figure, never "the largest"
+        return fit(f"{name}: {what} {format_value(value, unit)}", f"{name}: {what}")
     return fit(
         f"{name} had the largest {what}, {format_value(value, unit)}",
         f"{name} had the largest {what}",
@@ -124,10 +128,19 @@ def largest(values: Sequence[tuple[str, object]], what: str, unit: str) -> str:
     )
 
 
-def funding_range(values: Sequence[tuple[str, object]], basis: str) -> str:
+def funding_range(
+    values: Sequence[tuple[str, object]],
+    basis: str,
+    county: float | None = None,
+    comparator: str = "Kent",
+) -> str:
+    """Funding bars: the range across districts; one district against the county."""
     known = _known(values)
     if not known:
         return fit("No SLA funding published for this year")
+    if len(known) == 1:
+        name, value = known[0]
+        return against_county(name, value, county, f"funding {basis}", "GBP", comparator)
     _, low = min(known, key=lambda kv: kv[1])
     high_name, high = max(known, key=lambda kv: kv[1])
     return fit(

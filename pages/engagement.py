@@ -143,9 +143,16 @@ if chosen.phase != filters.ALL:
     trend = trend[trend["phase"] == chosen.phase]
 if not chosen.all_districts and len(districts) <= 4:
     per_district = view.by_district_term.assign(series=lambda f: f["district"])
+    # Like with like: a district's all-phase line beside Kent's all-phase line (Kent's
+    # per-phase lines only when a phase is chosen, and then the district's is that phase).
+    county_lines = (
+        compared.county_by_term.assign(series=PHASES[filters.ALL])
+        if chosen.phase == filters.ALL
+        else trend
+    )
     trend = pd.concat(
         [
-            trend.assign(series=lambda f: comparator + ": " + f["series"]),
+            county_lines.assign(series=lambda f: comparator + ": " + f["series"]),
             per_district.assign(series=lambda f: f["series"] + f" ({phase_label})"),
         ]
     )

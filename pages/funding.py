@@ -8,6 +8,7 @@ import streamlit as st
 
 from warehouse.core import figures
 from warehouse.dashboard import app_data, charts, filters, titles, ui
+from warehouse.dashboard.titles import sentence
 from warehouse.reporting import analysis, stats
 from warehouse.reporting.suppression import hide_derived, lines_for, suppress
 
@@ -86,7 +87,10 @@ fig = charts.district_bars(
     list(districts_only[per_column]),
     "GBP",
     titles.funding_range(
-        list(zip(districts_only["District"], districts_only[per_column], strict=True)), noun
+        list(zip(districts_only["District"], districts_only[per_column], strict=True)),
+        noun,
+        reference,
+        comparator,
     ),
     f"SLA funding {noun} (£)",
     reference=reference,
@@ -129,39 +133,47 @@ pairs = districts_only[["District", per_column]].copy()
 pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
 numeric = pairs[per_column].map(lambda v: None if isinstance(v, str) else v)
 r, n = stats.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
-fig = charts.scatter(
-    pairs,
-    per_column,
-    "engagement",
-    "District",
-    titles.link(r, f"funding {noun}", "engagement", stats.strength(r)),
-    f"SLA funding {noun} (£)",
-    "Settings engaging, all phases (%)",
-    "GBP",
-    "percent",
-    reference=(comparator, reference, view.county),
-)
-scatter_table = pairs.rename(
-    columns={per_column: NAMES[per_column], "engagement": "Settings engaging, all phases (%)"}
-)
-ui.chart(
-    fig,
-    scatter_table,
-    {NAMES[per_column]: "GBP", "Settings engaging, all phases (%)": "percent"},
-    f"Funding {noun} and engagement by district",
-    f"stls_funding_{basis}_vs_engagement_{chosen.year}.csv",
-    alt=(
-        f"Scatter plot: each district's SLA funding {noun} (across) against the share of its "
-        f"settings engaging with the service, all phases (up); {comparator} is the orange "
-        "diamond."
-    ),
-    notes=[
-        f"Correlation across {n} districts: r = "
-        + ("[x]" if r is None else f"{r:+.2f}")
-        + f" ({stats.strength(r)}). With so few districts, one district can change the "
-        "picture; a link is not evidence that funding causes engagement."
-    ],
-)
+if n < 3:
+    # A correlation needs several districts: for one (a district lead's view) there is no
+    # link to speak of, only the district against Kent, shown above.
+    st.info(
+        f"A link between funding and engagement cannot be judged from {n} district"
+        + ("s" if n != 1 else "")
+        + f": the chart above compares {', '.join(districts)} with {comparator}."
+    )
+else:
+    fig = charts.scatter(
+        pairs,
+        per_column,
+        "engagement",
+        "District",
+        titles.link(r, f"funding {noun}", "engagement", stats.link_words(r, n)),
+        f"SLA funding {noun} (£)",
+        "Settings engaging, all phases (%)",
+        "GBP",
+        "percent",
+        reference=(comparator, reference, view.county),
+    )
+    scatter_table = pairs.rename(
+        columns={per_column: NAMES[per_column], "engagement": "Settings engaging, all phases (%)"}
+    )
+    ui.chart(
+        fig,
+        scatter_table,
+        {NAMES[per_column]: "GBP", "Settings engaging, all phases (%)": "percent"},
+        f"Funding {noun} and engagement by district",
+        f"stls_funding_{basis}_vs_engagement_{chosen.year}.csv",
+        alt=(
+            f"Scatter plot: each district's SLA funding {noun} (across) against the share of its "
+            f"settings engaging with the service, all phases (up); {comparator} is the orange "
+            "diamond."
+        ),
+        notes=[
+            f"{sentence(stats.link_words(r, n))}: {stats.describe_link(r, n)}. With so few "
+            "districts, one district can change the picture; a link is not evidence that "
+            "funding causes engagement."
+        ],
+    )
 
 # ---------------------------------------------------------------- needs-based split
 st.header("Historical allocation against a needs-based split")

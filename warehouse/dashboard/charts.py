@@ -53,7 +53,11 @@ def _number(value: object) -> float | None:
 
 
 def _label(value: object, unit: str) -> str:
-    return value if isinstance(value, str) and value in SYMBOLS else format_value(value, unit)
+    """A figure as a chart writes it: money rounded to what a reader needs ("£656k"; the
+    table beside the chart keeps the pound), a symbol as it is."""
+    if isinstance(value, str) and value in SYMBOLS:
+        return value
+    return format_value(value, "GBP_short" if unit == "GBP" else unit)
 
 
 def _axis(unit: str, title: str = "", **extra) -> dict:

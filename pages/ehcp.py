@@ -33,6 +33,8 @@ st.markdown(
     + ("all 12 districts" if chosen.all_districts else ", ".join(districts))
     + ".**"
 )
+# The title's EHCP, SEN Support, and LIFT among the inclusion measures, spelt out.
+ui.spell_out("EHCP", "SEN Support", "Settings attending LIFT")
 
 census = app_data.figure_rows(analysis.CENSUS_FIGURES)
 by_district = analysis.census_rates(census, chosen.phase, districts)

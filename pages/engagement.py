@@ -32,6 +32,8 @@ phase_label = PHASES[chosen.phase].lower()
 districts = chosen.chosen_districts
 comparator = chosen.comparator
 st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()}.**")
+# Acronyms the page uses (the measures it offers name LIFT), spelt out at first use.
+ui.spell_out(label, *(figures.figure(f).label for f, _noun in analysis.SETTINGS_CHOICES.values()))
 
 rows = app_data.figure_rows(analysis.SETTINGS_FIGURES, chosen.year)
 view = analysis.settings_view(rows, figure, chosen.phase, districts, chosen.terms)

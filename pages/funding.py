@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse.core import figures
+from warehouse.core import figures, safe_text
 from warehouse.dashboard import app_data, charts, filters, titles, ui
 from warehouse.dashboard.titles import sentence
-from warehouse.reporting import analysis, stats
+from warehouse.reporting import analysis, funding_check, stats
 from warehouse.reporting.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
@@ -38,10 +38,12 @@ if frame["budget"].isna().all():
     st.stop()
 
 st.markdown(
-    f"**SLA funding for {chosen.year} per pupil: {chosen.describe()}.** Pupils on roll and "
-    "pupils with SEN are primary and secondary pupils in the year's census; caseload is the "
-    f"average per term over {filters.terms_text(chosen.terms)}, all phases."
+    f"**SLA funding per pupil: {chosen.describe()}.** SLA funding is for the whole year and "
+    "pupils on roll and pupils with SEN (primary and secondary) come from the year's census; "
+    "the terms chosen set only the caseload, the average per term over "
+    f"{filters.terms_text(chosen.terms)}, all phases."
 )
+ui.spell_out("SLA funding", "pupils with SEN")  # the acronyms of the sentence above
 
 # The comparator: the chosen districts together, or Kent as a whole for a viewer who sees
 # only their own district.
@@ -206,6 +208,14 @@ split_units = {
     "Allocation minus split by pupils (£)": "GBP_signed",
     "Allocation minus split by SEN pupils (£)": "GBP_signed",
 }
+# Where Kent's total is shown, say why the funding file's (and the report's) differs by £1.
+slip_note = (
+    funding_check.slip_note(app_data.county_total_checks(chosen.year), f"£{total_budget:,.0f}")
+    if chosen.all_districts or chosen.restricted
+    else None
+)
+# The note quotes the file's name: plain text, never Markdown.
+slip = [safe_text.markdown_text(slip_note)] if slip_note else []
 fig = charts.dot_plot(
     split,
     "District",
@@ -238,6 +248,7 @@ ui.chart(
         + f" SLA funding, £{total_budget:,.0f}. A positive difference means the district "
         "receives more than that split would give it. A needs-based split is an "
         "illustration, not a proposal: "
-        "it ignores costs that do not scale with pupils (travel, settings, staff grades)."
+        "it ignores costs that do not scale with pupils (travel, settings, staff grades).",
+        *slip,
     ],
 )

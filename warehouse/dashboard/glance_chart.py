@@ -43,7 +43,7 @@ def headline_change(rows: pd.DataFrame, title: str, then_label: str) -> go.Figur
         y=names,
         orientation="h",
         width=0.12,
-        marker={"color": "#6F777B"},
+        marker={"color": "#BFBFBF", "line": {"color": "#3D3D3D", "width": 1}},  # GSS greys
         hoverinfo="skip",
         showlegend=False,
     )

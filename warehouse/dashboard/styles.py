@@ -25,7 +25,7 @@ CSS = """
 [data-testid='stTable'], [data-testid='stTableStyledTable'] {
   max-width: 100%; overflow-x: auto;
 }
-[data-testid='stTable'] table { min-width: max-content; }
+[data-testid='stTable'] th, [data-testid='stTable'] td { overflow-wrap: anywhere; }
 [data-testid='stPlotlyChart'], [data-testid='stPlotlyChart'] > div { max-width: 100%; }
 [data-testid='stMetricValue'] div { overflow-wrap: anywhere; white-space: normal; }
 @media (max-width: 640px) {

@@ -33,6 +33,13 @@ CSS = """
   [data-testid='stMainBlockContainer'] h1 { font-size: 1.9rem; }
   [data-testid='stMainBlockContainer'] h2 { font-size: 1.45rem; }
   [data-testid='stMainBlockContainer'] h3 { font-size: 1.15rem; }
+  /* A table fits the phone's width: its columns share the width and its cells wrap, so it
+     never needs a sideways-scrolling box (which a keyboard could not reach). */
+  [data-testid='stTable'] table { width: 100% !important; table-layout: fixed; }
+  [data-testid='stTable'] th, [data-testid='stTable'] td {
+    white-space: normal !important; word-break: break-word; padding: 0.25rem !important;
+    font-size: 0.8rem;
+  }
 }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }

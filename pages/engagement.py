@@ -242,12 +242,20 @@ pair = {
     "secondary": ("cy_sec", "as_sa", "secondary", "school age"),
 }[chosen.phase]
 bars = result.values[result.values["District"] != comparator]
+share = "pct_ey" if pair[1] == "as_ey" else "pct_sa" if pair[1] == "as_sa" else None
+if share is None:  # all phases: school age, where most of the caseload is
+    share = "pct_sa"
 fig = charts.grouped_bars(
     bars,
     "District",
     {pair[0]: f"Caseload ({pair[2]})", pair[1]: f"Actively supported ({pair[3]})"},
     "count",
-    titles.largest(list(zip(bars["District"], bars[pair[0]], strict=True)), "caseload", "count"),
+    # Titled on a share, not a raw count: a large district has a large caseload.
+    titles.spread(
+        list(bars[share]),
+        f"{ {'pct_ey': 'early years', 'pct_sa': 'school-age'}[share] } active support",
+        f"of caseload in {districts[0]}" if len(districts) == 1 else "of caseload across districts",
+    ),
     "Pupils, average per term",
 )
 notes = [

@@ -11,6 +11,7 @@ one line says so (``ChromiumMissing``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -118,6 +119,10 @@ def static_html(html: str) -> str:
     out, _ = _run(html, "--dump-dom")
     if "<html" not in out:
         raise PrintFailed("Chromium returned no page")
+    # What the scripts left behind that a reader does not need: Plotly's off-screen text
+    # measurer, and the doctype the dump may already carry.
+    out = re.sub(r'<svg id="js-plotly-tester".*?</svg>', "", out, flags=re.DOTALL)
+    out = re.sub(r"^\s*<!DOCTYPE html>\s*", "", out, flags=re.IGNORECASE)
     return "<!DOCTYPE html>\n" + out
 
 

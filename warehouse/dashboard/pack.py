@@ -220,6 +220,7 @@ STYLE = """
 body { font-family: "Source Sans Pro", "Source Sans 3", Arial, sans-serif; color: #0B0C0C;
   font-size: 10.5pt; line-height: 1.4; margin: 0; max-width: 182mm; }
 h1 { font-size: 20pt; margin: 0 0 4pt; } h2 { font-size: 14pt; margin: 16pt 0 6pt; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 12pt 0 4pt; }
 p, li { margin: 0 0 5pt; } ul { padding-left: 16pt; }
 .selection { font-size: 12pt; margin-bottom: 8pt; }

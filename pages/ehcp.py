@@ -159,8 +159,9 @@ r, n = stats.correlation(
 if n < 3:
     # No correlation over one district (a district lead's view): its own rates over time
     # against Kent are in the chart above.
-    st.info(
-        f"A link with the change in EHC plan rate cannot be judged from {n} district"
+    st.markdown(
+        f"A link between {NOUNS[inclusion_measure]} and the change in EHC plan rate cannot "
+        f"be judged from {n} district"
         + ("s" if n != 1 else "")
         + f": the chart above follows {', '.join(districts)} and {comparator} over time."
     )

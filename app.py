@@ -11,18 +11,21 @@ import importlib.util
 
 import streamlit as st
 
-from warehouse.core import safe_text
+from warehouse.core import paths, safe_text
 from warehouse.core.errors import WarehouseMissing
-from warehouse.dashboard import app_data, auth, filters
+from warehouse.dashboard import app_data, auth, filters, styles, ui
 from warehouse.reporting.benchmarks import home_authority
 
-st.set_page_config(page_title="STLS Insight", page_icon=":material/school:", layout="wide")
-
-# Streamlit's captions are pale grey (below the WCAG AA contrast of 4.5:1): darken them.
-st.html(
-    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
-    "{color: #505A5F !important; opacity: 1 !important;}</style>"
+# The icon is a file the dashboard serves itself: a Material icon or an emoji here would
+# make every reader's browser fetch it from an outside font host.
+st.set_page_config(
+    page_title="STLS Insight",
+    page_icon=str(paths.PROJECT_ROOT / "static" / "favicon.png"),
+    layout="wide",
 )
+
+# Darker captions (WCAG AA), phones and print (warehouse/dashboard/styles.py).
+styles.apply()
 
 
 def _plain(text: str) -> str:
@@ -151,5 +154,11 @@ if app_data.illustrative():
         "invented; only county totals are calibrated to the July 2024 committee report.",
         icon=":material/info:",
     )
+
+# A district lead learns first whether their own latest return is in (published, missing,
+# or held and why), on every page.
+own = app_data.own_return()
+if own is not None:
+    ui.status_notice(*own)
 
 page.run()

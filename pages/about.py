@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse.core import contracts, figures, paths
+from warehouse.core import contracts, figures, glossary, paths, safe_text, settings
 from warehouse.dashboard import app_data, ui
-from warehouse.reporting import analysis
+from warehouse.reporting import analysis, formatting, funding_check
 
 ui.page_setup()
 st.title("About the data")
@@ -19,6 +19,9 @@ if app_data.illustrative():
         "committee report; the split between districts is invented. Do not quote district "
         "figures from it."
     )
+
+# Acronyms, spelt out before the page first uses them.
+st.caption(glossary.key(glossary.terms()))
 
 st.header("Where the figures come from")
 st.markdown(
@@ -32,8 +35,9 @@ st.markdown(
 - **SLA funding** (finance): each district's service level agreement for the year; the
   SLA's stated total is the figure used.
 
-Every figure is worked out by the same code as `stls report tables`, from the warehouse's
-published marts. Kent has six terms a year: 1 = September to October ... 6 = June to July.
+Every figure is worked out by the same code as the committee report's tables, from the
+warehouse's published figures. Kent has six terms a year: 1 = September to October ...
+6 = June to July.
 """
 )
 
@@ -73,7 +77,6 @@ definitions = pd.DataFrame(
     [
         {
             "Figure": figure.title,
-            "Name in files": figure.key,
             "Definition": figure.definition,
             "Source": sources.get(figure.key, ""),
             "Shown as": _shown_as(figure),
@@ -101,8 +104,7 @@ st.header("Measure catalogue of the termly return")
 catalogue = pd.DataFrame(
     [
         {
-            "Measure": m.code,
-            "Label": m.label,
+            "Measure": m.label,
             "Meaning": m.description,
             "Phases": ", ".join(p.replace("_", " ") for p in m.allowed_phases),
         }
@@ -122,7 +124,8 @@ st.markdown(
 - Percentages are rounded to whole numbers (EHC plan and SEN Support rates and caseload as a
   share of pupils to one decimal place), pupils to whole pupils and money to whole pounds,
   as the committee report publishes them; 0.5 rounds up. Changes are worked out from
-  unrounded figures. Thousands are separated by commas: £5,856,468.
+  unrounded figures. Thousands are separated by commas: £5,856,469. Charts round money to
+  what a reader needs (£144k, £5.86m); the table under each chart keeps the pound.
 - Every chart has its data as a table and a CSV download holding the figures shown, with
   the same symbols.
 """
@@ -149,7 +152,28 @@ readers: use the table under each chart instead. Heat map cells are labelled wit
 figures, but the shading itself carries no extra information.
 
 If you find a problem, or need the figures in another format, contact the STLS data
-steward. We aim to reply within 5 working days. If you are not happy with our response,
+steward (below). We aim to reply within 5 working days. If you are not happy with our response,
 contact the Equality Advisory and Support Service (EASS).
 """
 )
+
+contact = settings.steward_contact()
+st.markdown(
+    "**The STLS data steward:** "
+    + (
+        safe_text.markdown_text(contact)
+        if contact
+        else "not set up yet (the council sets the steward's contact for this dashboard)."
+    )
+)
+
+# The county SLA total: the sum of the districts' SLAs here; the funding file (and the
+# committee report) state a total £1 different. Say so where both totals can be met.
+years = app_data.available_years()
+if years:
+    checks = app_data.county_total_checks(years[0])
+    total = app_data.county_funding_row(years[0], tuple(app_data.published_terms(years[0])))
+    note = funding_check.slip_note(checks, formatting.money(total["budget"]))
+    if note:
+        st.header("The county SLA total")
+        st.markdown(safe_text.markdown_text(note))

@@ -33,6 +33,8 @@ st.markdown(
     + ("all 12 districts" if chosen.all_districts else ", ".join(districts))
     + ".**"
 )
+# The title's EHCP, SEN Support, and LIFT among the inclusion measures, spelt out.
+ui.spell_out("EHCP", "SEN Support", "Settings attending LIFT")
 
 census = app_data.figure_rows(analysis.CENSUS_FIGURES)
 by_district = analysis.census_rates(census, chosen.phase, districts)
@@ -154,83 +156,94 @@ if change.empty or change["ehcp_change_pp"].isna().all():
 r, n = stats.correlation(
     list(change["ehcp_change_pp"].astype(float)), list(change[inclusion_measure].astype(float))
 )
-fig = charts.scatter(
-    change,
-    inclusion_measure,
-    "ehcp_change_pp",
-    "district",
-    titles.link(r, NOUNS[inclusion_measure], "EHC plan change", stats.strength(r)),
-    f"{MEASURES[inclusion_measure]}, {chosen.year} (%)",
-    f"Change in EHC plan rate, {census_year - 1} to {census_year} (points)",
-    "percent",
-    "pp1",
-)
-scatter_table = change[
-    ["district", "ehcp_rate_before_pct", "ehcp_rate_pct", "ehcp_change_pp", inclusion_measure]
-].rename(
-    columns={
-        "district": "District",
-        "ehcp_rate_before_pct": f"EHC plan rate {census_year - 1} (%)",
-        "ehcp_rate_pct": f"EHC plan rate {census_year} (%)",
-        "ehcp_change_pp": "Change (percentage points)",
-        inclusion_measure: f"{MEASURES[inclusion_measure]}, {chosen.year} (%)",
-    }
-)
-ui.chart(
-    fig,
-    scatter_table,
-    {
-        f"EHC plan rate {census_year - 1} (%)": "percent1",
-        f"EHC plan rate {census_year} (%)": "percent1",
-        "Change (percentage points)": "pp1",
-        f"{MEASURES[inclusion_measure]}, {chosen.year} (%)": "percent",
-    },
-    f"EHC plan change and {NOUNS[inclusion_measure]} by district",
-    f"stls_ehcp_change_vs_{inclusion_measure}_{census_year}.csv",
-    alt=(
-        f"Scatter plot: each district's {MEASURES[inclusion_measure].lower()} in "
-        f"{chosen.year} (across) against the change in its EHC plan rate from January "
-        f"{census_year - 1} to January {census_year} (up), in percentage points."
-    ),
-    notes=[
-        "EHC plan rates here are primary and secondary pupils together; inclusion measures "
-        f"are pooled over all published terms of {chosen.year} (all phases for settings)."
-    ],
-)
-
-rows = []
-for key, name in MEASURES.items():
-    coefficient, pairs = stats.correlation(
-        list(change["ehcp_change_pp"].astype(float)), list(change[key].astype(float))
+if n < 3:
+    # No correlation over one district (a district lead's view): its own rates over time
+    # against Kent are in the chart above.
+    st.markdown(
+        f"A link between {NOUNS[inclusion_measure]} and the change in EHC plan rate cannot "
+        f"be judged from {n} district"
+        + ("s" if n != 1 else "")
+        + f": the chart above follows {', '.join(districts)} and {comparator} over time."
     )
-    rows.append(
-        {
-            "Inclusion measure": name,
-            "Correlation with change in EHC plan rate (r)": coefficient,
-            "Districts": pairs,
-            "In words": stats.strength(coefficient),
+else:
+    fig = charts.scatter(
+        change,
+        inclusion_measure,
+        "ehcp_change_pp",
+        "district",
+        titles.link(r, NOUNS[inclusion_measure], "EHC plan change", stats.link_words(r, n)),
+        f"{MEASURES[inclusion_measure]}, {chosen.year} (%)",
+        f"Change in EHC plan rate, {census_year - 1} to {census_year} (points)",
+        "percent",
+        "pp1",
+    )
+    scatter_table = change[
+        ["district", "ehcp_rate_before_pct", "ehcp_rate_pct", "ehcp_change_pp", inclusion_measure]
+    ].rename(
+        columns={
+            "district": "District",
+            "ehcp_rate_before_pct": f"EHC plan rate {census_year - 1} (%)",
+            "ehcp_rate_pct": f"EHC plan rate {census_year} (%)",
+            "ehcp_change_pp": "Change (percentage points)",
+            inclusion_measure: f"{MEASURES[inclusion_measure]}, {chosen.year} (%)",
         }
     )
-correlations = pd.DataFrame(rows)
-st.subheader("Correlation, in numbers and words")
-st.markdown(
-    f"Across the {n} districts chosen, the change in EHC plan rate has "
-    f"**{stats.strength(r)}** with {NOUNS[inclusion_measure]} (r = "
-    + ("[x]" if r is None else f"{r:+.2f}")
-    + ")."
-)
-st.warning(
-    "**A correlation is not a cause.** Districts differ in many ways (deprivation, school "
-    "size, local SEND practice, how many plans were already in place), and EHC plans take "
-    "months to be issued, so this year's inclusion work may not show in this year's census. "
-    "With 12 districts or fewer, one unusual district can make a link look strong or "
-    "hide it. Read this as a prompt for questions, not as evidence that inclusion work "
-    "raises or lowers EHC plans.",
-    icon=":material/warning:",
-)
-ui.data_table(
-    correlations,
-    {"Correlation with change in EHC plan rate (r)": "r", "Districts": "count"},
-    "Correlations with the change in EHC plan rate",
-    f"stls_ehcp_correlations_{census_year}.csv",
-)
+    ui.chart(
+        fig,
+        scatter_table,
+        {
+            f"EHC plan rate {census_year - 1} (%)": "percent1",
+            f"EHC plan rate {census_year} (%)": "percent1",
+            "Change (percentage points)": "pp1",
+            f"{MEASURES[inclusion_measure]}, {chosen.year} (%)": "percent",
+        },
+        f"EHC plan change and {NOUNS[inclusion_measure]} by district",
+        f"stls_ehcp_change_vs_{inclusion_measure}_{census_year}.csv",
+        alt=(
+            f"Scatter plot: each district's {MEASURES[inclusion_measure].lower()} in "
+            f"{chosen.year} (across) against the change in its EHC plan rate from January "
+            f"{census_year - 1} to January {census_year} (up), in percentage points."
+        ),
+        notes=[
+            "EHC plan rates here are primary and secondary pupils together; inclusion measures "
+            f"are pooled over all published terms of {chosen.year} (all phases for settings)."
+        ],
+    )
+
+    rows = []
+    for key, name in MEASURES.items():
+        coefficient, pairs = stats.correlation(
+            list(change["ehcp_change_pp"].astype(float)), list(change[key].astype(float))
+        )
+        rows.append(
+            {
+                "Inclusion measure": name,
+                "Correlation with change in EHC plan rate (r)": coefficient,
+                "Districts": pairs,
+                "In words": stats.link_words(coefficient, pairs),
+                "In numbers": stats.describe_link(coefficient, pairs),
+            }
+        )
+    correlations = pd.DataFrame(rows)
+    st.subheader("Correlation, in numbers and words")
+    st.markdown(
+        f"Across the {n} districts chosen, the change in EHC plan rate shows "
+        f"**{stats.link_words(r, n)}** with {NOUNS[inclusion_measure]}: "
+        f"{stats.describe_link(r, n)}. The 95% interval is the range of r that these few "
+        "districts are consistent with; where it takes in zero, there is no clear link."
+    )
+    st.warning(
+        "**A correlation is not a cause.** Districts differ in many ways (deprivation, school "
+        "size, local SEND practice, how many plans were already in place), and EHC plans take "
+        "months to be issued, so this year's inclusion work may not show in this year's census. "
+        "With 12 districts or fewer, one unusual district can make a link look strong or "
+        "hide it. Read this as a prompt for questions, not as evidence that inclusion work "
+        "raises or lowers EHC plans.",
+        icon=":material/warning:",
+    )
+    ui.data_table(
+        correlations,
+        {"Correlation with change in EHC plan rate (r)": "r", "Districts": "count"},
+        "Correlations with the change in EHC plan rate",
+        f"stls_ehcp_correlations_{census_year}.csv",
+    )

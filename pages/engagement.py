@@ -32,6 +32,8 @@ phase_label = PHASES[chosen.phase].lower()
 districts = chosen.chosen_districts
 comparator = chosen.comparator
 st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()}.**")
+# Acronyms the page uses (the measures it offers name LIFT), spelt out at first use.
+ui.spell_out(label, *(figures.figure(f).label for f, _noun in analysis.SETTINGS_CHOICES.values()))
 
 rows = app_data.figure_rows(analysis.SETTINGS_FIGURES, chosen.year)
 view = analysis.settings_view(rows, figure, chosen.phase, districts, chosen.terms)
@@ -143,9 +145,16 @@ if chosen.phase != filters.ALL:
     trend = trend[trend["phase"] == chosen.phase]
 if not chosen.all_districts and len(districts) <= 4:
     per_district = view.by_district_term.assign(series=lambda f: f["district"])
+    # Like with like: a district's all-phase line beside Kent's all-phase line (Kent's
+    # per-phase lines only when a phase is chosen, and then the district's is that phase).
+    county_lines = (
+        compared.county_by_term.assign(series=PHASES[filters.ALL])
+        if chosen.phase == filters.ALL
+        else trend
+    )
     trend = pd.concat(
         [
-            trend.assign(series=lambda f: comparator + ": " + f["series"]),
+            county_lines.assign(series=lambda f: comparator + ": " + f["series"]),
             per_district.assign(series=lambda f: f["series"] + f" ({phase_label})"),
         ]
     )
@@ -233,12 +242,20 @@ pair = {
     "secondary": ("cy_sec", "as_sa", "secondary", "school age"),
 }[chosen.phase]
 bars = result.values[result.values["District"] != comparator]
+share = "pct_ey" if pair[1] == "as_ey" else "pct_sa" if pair[1] == "as_sa" else None
+if share is None:  # all phases: school age, where most of the caseload is
+    share = "pct_sa"
 fig = charts.grouped_bars(
     bars,
     "District",
     {pair[0]: f"Caseload ({pair[2]})", pair[1]: f"Actively supported ({pair[3]})"},
     "count",
-    titles.largest(list(zip(bars["District"], bars[pair[0]], strict=True)), "caseload", "count"),
+    # Titled on a share, not a raw count: a large district has a large caseload.
+    titles.spread(
+        list(bars[share]),
+        f"{ {'pct_ey': 'early years', 'pct_sa': 'school-age'}[share] } active support",
+        f"of caseload in {districts[0]}" if len(districts) == 1 else "of caseload across districts",
+    ),
     "Pupils, average per term",
 )
 notes = [

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse.core import figures
+from warehouse.core import figures, safe_text
 from warehouse.dashboard import app_data, charts, filters, titles, ui
-from warehouse.reporting import analysis, stats
+from warehouse.dashboard.titles import sentence
+from warehouse.reporting import analysis, funding_check, stats
 from warehouse.reporting.suppression import hide_derived, lines_for, suppress
 
 ui.page_setup()
@@ -37,10 +38,12 @@ if frame["budget"].isna().all():
     st.stop()
 
 st.markdown(
-    f"**SLA funding for {chosen.year} per pupil: {chosen.describe()}.** Pupils on roll and "
-    "pupils with SEN are primary and secondary pupils in the year's census; caseload is the "
-    f"average per term over {filters.terms_text(chosen.terms)}, all phases."
+    f"**SLA funding per pupil: {chosen.describe()}.** SLA funding is for the whole year and "
+    "pupils on roll and pupils with SEN (primary and secondary) come from the year's census; "
+    "the terms chosen set only the caseload, the average per term over "
+    f"{filters.terms_text(chosen.terms)}, all phases."
 )
+ui.spell_out("SLA funding", "pupils with SEN")  # the acronyms of the sentence above
 
 # The comparator: the chosen districts together, or Kent as a whole for a viewer who sees
 # only their own district.
@@ -86,7 +89,10 @@ fig = charts.district_bars(
     list(districts_only[per_column]),
     "GBP",
     titles.funding_range(
-        list(zip(districts_only["District"], districts_only[per_column], strict=True)), noun
+        list(zip(districts_only["District"], districts_only[per_column], strict=True)),
+        noun,
+        reference,
+        comparator,
     ),
     f"SLA funding {noun} (£)",
     reference=reference,
@@ -129,39 +135,47 @@ pairs = districts_only[["District", per_column]].copy()
 pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
 numeric = pairs[per_column].map(lambda v: None if isinstance(v, str) else v)
 r, n = stats.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
-fig = charts.scatter(
-    pairs,
-    per_column,
-    "engagement",
-    "District",
-    titles.link(r, f"funding {noun}", "engagement", stats.strength(r)),
-    f"SLA funding {noun} (£)",
-    "Settings engaging, all phases (%)",
-    "GBP",
-    "percent",
-    reference=(comparator, reference, view.county),
-)
-scatter_table = pairs.rename(
-    columns={per_column: NAMES[per_column], "engagement": "Settings engaging, all phases (%)"}
-)
-ui.chart(
-    fig,
-    scatter_table,
-    {NAMES[per_column]: "GBP", "Settings engaging, all phases (%)": "percent"},
-    f"Funding {noun} and engagement by district",
-    f"stls_funding_{basis}_vs_engagement_{chosen.year}.csv",
-    alt=(
-        f"Scatter plot: each district's SLA funding {noun} (across) against the share of its "
-        f"settings engaging with the service, all phases (up); {comparator} is the orange "
-        "diamond."
-    ),
-    notes=[
-        f"Correlation across {n} districts: r = "
-        + ("[x]" if r is None else f"{r:+.2f}")
-        + f" ({stats.strength(r)}). With so few districts, one district can change the "
-        "picture; a link is not evidence that funding causes engagement."
-    ],
-)
+if n < 3:
+    # A correlation needs several districts: for one (a district lead's view) there is no
+    # link to speak of, only the district against Kent, shown above.
+    st.info(
+        f"A link between funding and engagement cannot be judged from {n} district"
+        + ("s" if n != 1 else "")
+        + f": the chart above compares {', '.join(districts)} with {comparator}."
+    )
+else:
+    fig = charts.scatter(
+        pairs,
+        per_column,
+        "engagement",
+        "District",
+        titles.link(r, f"funding {noun}", "engagement", stats.link_words(r, n)),
+        f"SLA funding {noun} (£)",
+        "Settings engaging, all phases (%)",
+        "GBP",
+        "percent",
+        reference=(comparator, reference, view.county),
+    )
+    scatter_table = pairs.rename(
+        columns={per_column: NAMES[per_column], "engagement": "Settings engaging, all phases (%)"}
+    )
+    ui.chart(
+        fig,
+        scatter_table,
+        {NAMES[per_column]: "GBP", "Settings engaging, all phases (%)": "percent"},
+        f"Funding {noun} and engagement by district",
+        f"stls_funding_{basis}_vs_engagement_{chosen.year}.csv",
+        alt=(
+            f"Scatter plot: each district's SLA funding {noun} (across) against the share of its "
+            f"settings engaging with the service, all phases (up); {comparator} is the orange "
+            "diamond."
+        ),
+        notes=[
+            f"{sentence(stats.link_words(r, n))}: {stats.describe_link(r, n)}. With so few "
+            "districts, one district can change the picture; a link is not evidence that "
+            "funding causes engagement."
+        ],
+    )
 
 # ---------------------------------------------------------------- needs-based split
 st.header("Historical allocation against a needs-based split")
@@ -194,6 +208,14 @@ split_units = {
     "Allocation minus split by pupils (£)": "GBP_signed",
     "Allocation minus split by SEN pupils (£)": "GBP_signed",
 }
+# Where Kent's total is shown, say why the funding file's (and the report's) differs by £1.
+slip_note = (
+    funding_check.slip_note(app_data.county_total_checks(chosen.year), f"£{total_budget:,.0f}")
+    if chosen.all_districts or chosen.restricted
+    else None
+)
+# The note quotes the file's name: plain text, never Markdown.
+slip = [safe_text.markdown_text(slip_note)] if slip_note else []
 fig = charts.dot_plot(
     split,
     "District",
@@ -226,6 +248,7 @@ ui.chart(
         + f" SLA funding, £{total_budget:,.0f}. A positive difference means the district "
         "receives more than that split would give it. A needs-based split is an "
         "illustration, not a proposal: "
-        "it ignores costs that do not scale with pupils (travel, settings, staff grades)."
+        "it ignores costs that do not scale with pupils (travel, settings, staff grades).",
+        *slip,
     ],
 )

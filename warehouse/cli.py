@@ -153,6 +153,39 @@ def cmd_report_benchmarks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_pack(args: argparse.Namespace) -> int:
+    from warehouse.dashboard import pack
+    from warehouse.publish import connect
+    from warehouse.reporting import committee
+
+    year = parse_year(args.year)
+    selection = committee.Selection(
+        academic_year=year,
+        terms=parse_terms(args.terms),
+        districts=parse_districts(args.district),
+    )
+    output = Path(args.output)
+    fmt = args.format or ("html" if output.suffix.lower() in (".html", ".htm") else "pdf")
+    if not output.parent.is_dir():
+        raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+    warehouse = resolve_warehouse(args.warehouse)
+    con = connect.connect(warehouse)
+    try:
+        cur = con.cursor()
+        years = committee.available_years(cur)
+        if year not in years:
+            listed = ", ".join(years) or "none"
+            raise UsageError(
+                f"--year {year}: no published termly returns (years available: {listed})"
+            )
+        data = pack.gather(cur, warehouse, selection, args.phase)
+    finally:
+        con.close()
+    output.write_bytes(pack.build(data, fmt))
+    say(f"wrote {output}\n", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_rollback(args: argparse.Namespace) -> int:
     from warehouse.publish import versions
 
@@ -275,6 +308,29 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--year", metavar="YEAR", help="as published (default: the latest)")
     bench.add_argument("--format", choices=("text", "json", "csv"), default="text")
     bench.set_defaults(func=cmd_report_benchmarks)
+
+    pack = report_sub.add_parser(
+        "pack",
+        help="the committee pack (PDF or HTML, A4): tables, key charts, what changed, notes",
+        description="Charts are drawn and the PDF printed by the machine's Chromium "
+        "(/usr/bin/chromium, or $STLS_CHROMIUM), offline.",
+    )
+    pack.add_argument("--year", required=True, help="academic year, e.g. 2023-24")
+    pack.add_argument("--terms", default="1-6", help="terms, e.g. 1-4 or 1,2,3 (default 1-6)")
+    pack.add_argument(
+        "--district", nargs="+", action="extend", metavar="NAME", help="only these districts"
+    )
+    pack.add_argument(
+        "--phase",
+        choices=("all", *contracts.CENSUS_PHASES),
+        default="all",
+        help="the phase whose figures the sentences and charts cover (default all)",
+    )
+    pack.add_argument(
+        "--format", choices=("pdf", "html"), help="default: from --output's suffix, else pdf"
+    )
+    pack.add_argument("--output", required=True, metavar="FILE", help="the file to write")
+    pack.set_defaults(func=cmd_report_pack)
 
     rollback = sub.add_parser(
         "rollback",

@@ -34,7 +34,7 @@ PAGES = {
     "data_quality": "pages/data_quality.py",
     "about": "pages/about.py",
 }
-CHARTS = {"overview": 0, "engagement": 4, "funding": 3, "ehcp": 2, "about": 0}
+CHARTS = {"overview": 1, "engagement": 4, "funding": 3, "ehcp": 2, "about": 0}
 TITLES = {
     "overview": "overview",
     "engagement": "District engagement",
@@ -104,7 +104,21 @@ def charts_of(at: AppTest) -> list[dict]:
 
 
 def chart_title(spec: dict) -> str:
-    return spec["layout"]["title"]["text"]
+    """A chart's title: set as text above it, and kept with the figure (``charts.finish``)."""
+    return spec["layout"]["meta"]["title"]
+
+
+def year_column(table: pd.DataFrame, year: str) -> list[str]:
+    """The Overview's figures for ``year`` in one of its grouped tables (the column is
+    "2023-24", or "Dover, Thanet 2023-24" for some districts; never Kent's beside them)."""
+    (column,) = [c for c in table.columns if c.endswith(year) and not c.startswith("Kent")]
+    return list(table[column])
+
+
+def overview_figures(at: AppTest, year: str) -> list[str]:
+    """Every figure of ``year`` in the Overview's grouped committee tables, in order."""
+    grouped = [t.value for t in at.table if "Change (points)" not in t.value.columns]
+    return [v for t in grouped for v in year_column(t, year)]  # not the chart's own table
 
 
 def shown(at: AppTest) -> list[object]:
@@ -120,6 +134,8 @@ def shown(at: AppTest) -> list[object]:
 def download_frames(at: AppTest, saved: dict[str, bytes]) -> list[pd.DataFrame]:
     frames = []
     for button in at.get("download_button"):
+        if not button.proto.url:  # made when pressed (the committee pack): not a table
+            continue
         data = saved[button.proto.url]
         frames.append(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False))
     return frames
@@ -286,14 +302,15 @@ def test_the_overview_shows_what_stls_report_tables_gives(
     monkeypatch, capsys, demo_warehouse, params, cli
 ):
     at = app(monkeypatch, demo_warehouse, "overview", params)
-    table = at.table[0].value
     year = cli[1]
     code = stls(["--warehouse", str(demo_warehouse), "report", "tables", *cli, "--format", "csv"])
     out = capsys.readouterr().out
     assert code == 0
     published = list(csv.DictReader(io.StringIO(out)))
-    assert list(table[year]) == [row["display"] for row in published]
-    assert list(table["Figure"]) == [row["title"] for row in published]
+    assert overview_figures(at, year) == [row["display"] for row in published]
+    headings = " ".join(h.value for h in at.subheader)
+    for n in range(1, 8):
+        assert f"Table {n}:" in headings
 
 
 @pytest.mark.dbt
@@ -301,20 +318,36 @@ def test_the_overview_compares_with_the_year_before_and_says_which_way_is_good(
     monkeypatch, demo_warehouse
 ):
     at = app(monkeypatch, demo_warehouse)
-    table = at.table[0].value
-    engagement = table[table["Figure"].str.startswith("Settings engaging")]
-    assert list(engagement["2023-24"]) == ["81%", "100%", "90%"]
-    assert list(engagement["2022-23"]) == ["78%", "99%", "84%"]
-    assert list(engagement["Change"]) == ["+3 pts", "+1 pt", "+6 pts"]
-    assert set(engagement["Direction of good"]) == {"Higher is better"}
-    assert list(engagement["Reading"]) == ["Improved", "Improved", "Improved"]
-    labels = [m.label for m in at.metric]
-    assert labels[0] == "SLA funding, total" and at.metric[0].value == "£5,856,469"
-    text = " ".join(m.value for m in at.markdown)
-    assert "Last load" in text and "term 4" in text
+    table = at.table[1].value  # Table 1 (after the headline chart's own table)
+    assert list(table["2023-24"]) == ["81%", "100%", "90%"]
+    assert list(table["2022-23"]) == ["78%", "99%", "84%"]
+    assert list(table["Change"]) == ["+3 pts", "+1 pt", "+6 pts"]
+    assert list(table["Reading"]) == ["▲ Improved"] * 3  # a word and a symbol, not colour
+    worse = [v for t in at.table for v in t.value.get("Reading", [])]
+    assert "▼ Worse" in worse
+    captions = " ".join(c.value for c in at.caption)
+    assert "Higher is better" in captions
+    # Freshness first, then what changed, in sentences, and the headline chart.
+    assert "Last load" in at.caption[0].value and "term 4" in at.caption[0].value
+    assert "Expected next" in at.caption[0].value
+    assert at.header[0].value == "What changed"
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "Largest rise:" in sentences and "Largest fall:" in sentences
+    assert "every district's return is published" in sentences
+    (spec,) = charts_of(at)
+    assert "figures better than in 2022-23" in chart_title(spec)
     links = at.get("page_link")
     assert [link.proto.page for link in links] == ["data_quality"]
     assert links[0].proto.label.startswith("Data quality")
+
+
+@pytest.mark.dbt
+def test_the_overview_leaves_out_other_phases(monkeypatch, demo_warehouse):
+    at = app(monkeypatch, demo_warehouse, "overview", {"phase": "early_years"})
+    breakdowns = {b for t in at.table for b in t.value.get("Breakdown", [])}
+    assert "Early years" in breakdowns
+    for other in ("Primary", "Secondary", "School age", "SEN Support", "Has EHCP"):
+        assert other not in breakdowns, other
 
 
 @pytest.mark.dbt
@@ -323,8 +356,9 @@ def test_downloads_hold_the_figures_shown(monkeypatch, demo_warehouse, downloads
     at = app(monkeypatch, demo_warehouse, page)
     frames = download_frames(at, downloads)
     tables = [t.value for t in at.table]
-    if page == "overview":
-        assert cells(tables[0]) == csv_cells(frames[0])
+    if page == "overview":  # the grouped tables, and the CSV of them all with the change
+        (comparison,) = [f for f in frames if "Direction of good" in f.columns]
+        assert overview_figures(at, "2023-24") == list(comparison["2023-24"])
         return
     assert len(frames) == len(tables) > 0
     for table, frame in zip(tables, frames, strict=True):
@@ -375,9 +409,15 @@ def test_suppression_on_the_overview_for_one_district(monkeypatch, edge_warehous
         "overview",
         {"district": "Tunbridge Wells", "terms": "1-4", "phase": "secondary"},
     )
-    table = at.table[0].value
-    caseload = table[table["Figure"].str.startswith("Pupils on caseload")]
-    assert list(caseload["2023-24"]) == ["[c]"]
+    (caseload,) = [
+        t.value
+        for t in at.table
+        if "Figure" in t.value.columns
+        and "Change (points)" not in t.value.columns
+        and t.value["Figure"].str.startswith("Caseload, average").any()
+    ]
+    caseload = caseload[caseload["Figure"].str.startswith("Caseload, average")]
+    assert "[c]" in year_column(caseload, "2023-24")
 
 
 @pytest.mark.dbt
@@ -390,7 +430,7 @@ def test_missing_and_held_district_terms_are_named(monkeypatch, edge_warehouse):
     assert heat.loc["Dover", "Term 4"] == "[x]"
     overview = app(monkeypatch, edge_warehouse, "overview", {"terms": "1-4"})
     text = " ".join(m.value for m in overview.markdown)
-    assert "Dover" in text and "Swale" in text and "Held back" in text
+    assert "Dover" in text and "Swale" in text and "held back" in text.lower()
 
 
 def test_without_a_warehouse_the_page_says_what_to_run(monkeypatch, tmp_path):

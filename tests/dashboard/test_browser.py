@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 LIMIT_SECONDS = 5.0
 # page name -> (address path, charts it shows; None: any number, all rendered)
 PAGES: dict[str, tuple[str, int | None]] = {
-    "overview": ("", 0),
+    "overview": ("", 1),
     "engagement": ("engagement", 4),
     "funding": ("funding", 3),
     "ehcp": ("ehcp", 2),
@@ -67,6 +67,9 @@ READY = """() => {
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
   return charts.every(c => c.querySelector('.js-plotly-plot .main-svg'));
 }"""
+
+
+REQUESTED: list[str] = []  # every address the browser asked for while visiting the pages
 
 
 @dataclass
@@ -161,6 +164,7 @@ def visits(server, page) -> dict[str, Visit]:
     axe = Axe()
     shots = os.environ.get("STLS_SCREENSHOTS")
     results: dict[str, Visit] = {}
+    page.on("request", lambda request: REQUESTED.append(request.url))
     for name, (path, _charts) in PAGES.items():
         started = time.monotonic()
         page.goto(f"{server}/{path}")
@@ -188,16 +192,16 @@ def visits(server, page) -> dict[str, Visit]:
     return results
 
 
-def screenshot(tab, path: Path) -> None:
+def screenshot(tab, path: Path, width: int = 1400, back_to: dict | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     height = tab.evaluate(
         "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").scrollHeight"
     )
-    tab.set_viewport_size({"width": 1400, "height": max(900, int(height) + 150)})
+    tab.set_viewport_size({"width": width, "height": max(900, int(height) + 150)})
     tab.wait_for_timeout(300)
     wait_until_ready(tab)
     tab.screenshot(path=str(path), full_page=True)
-    tab.set_viewport_size(VIEWPORT)
+    tab.set_viewport_size(back_to or VIEWPORT)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -232,7 +236,7 @@ def test_a_shared_link_opens_the_same_view(server, page, visits):
     page.goto(f"{server}/funding?year=2022-23&terms=1-3&area=East&basis=sen")
     wait_until_ready(page)
     main = page.locator("[data-testid='stMainBlockContainer']").inner_text()
-    assert "SLA funding for 2022-23 per pupil: 2022-23, terms 1 to 3" in main
+    assert "SLA funding per pupil: 2022-23, terms 1 to 3" in main  # the year said once
     assert "the East area" in main
     assert "SLA funding per SEN pupil, by district" in main
     assert "year=2022-23" in page.url and "basis=sen" in page.url and "area=East" in page.url
@@ -273,3 +277,108 @@ def test_received_text_never_becomes_a_link_an_image_or_markup(hostile_server, p
         frame.hover()
         page.wait_for_timeout(300)
         assert page.get_by_role("button", name="Download as CSV").count() == 0
+
+
+# ---------------------------------------------------------------- phones, other hosts, the pack
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+# The page itself scrolls only down: a table may scroll inside its own box, never the page.
+OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const main = document.querySelector("[data-testid='stMain']") || document.body;
+  return Math.max(doc.scrollWidth - doc.clientWidth, main.scrollWidth - main.clientWidth);
+}"""
+
+
+def _elsewhere(server: str, urls: list[str]) -> list[str]:
+    """The addresses that are not the dashboard's own (data: and blob: URLs stay inside)."""
+    from urllib.parse import urlsplit
+
+    own = urlsplit(server).netloc
+    return [
+        u
+        for u in urls
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != own
+    ]
+
+
+@pytest.fixture(scope="module")
+def phone_visits(server, browser) -> dict[str, tuple[int, int, list[dict], list[str]]]:
+    """Every page at 390 x 844 (a phone): exceptions, page-level overflow in px, axe's
+    serious findings, and every address requested; screenshots as phone_<page>.png."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+    tab = context.new_page()
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    shots = os.environ.get("STLS_SCREENSHOTS")
+    axe = Axe()
+    out = {}
+    try:
+        for name, (path, _charts) in PAGES.items():
+            requested.clear()
+            tab.goto(f"{server}/{path}")
+            wait_until_ready(tab)
+            tab.wait_for_timeout(300)
+            overflow = int(tab.evaluate(OVERFLOW))
+            exceptions = tab.locator("[data-testid='stException']").count()
+            if shots:
+                screenshot(tab, Path(shots) / f"phone_{name}.png", PHONE["width"], PHONE)
+            report = axe.run(tab)
+            serious = [
+                v for v in report.response["violations"] if v["impact"] in ("serious", "critical")
+            ]
+            out[name] = (exceptions, overflow, serious, list(requested))
+            print(f"phone {name}: overflow {overflow} px, axe serious/critical: {len(serious)}")
+    finally:
+        context.close()
+    return out
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_fits_a_phone(phone_visits, name):
+    exceptions, overflow, serious, _ = phone_visits[name]
+    assert exceptions == 0, f"{name} shows an exception at 390 px"
+    assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at 390 px"
+    assert not [f"{v['impact']} {v['id']}" for v in serious]
+
+
+def test_nothing_is_fetched_from_another_host(server, visits, phone_visits):
+    assert REQUESTED, "no request was recorded: the check would prove nothing"
+    assert _elsewhere(server, REQUESTED) == []
+    for name, (*_, requested) in phone_visits.items():
+        assert _elsewhere(server, requested) == [], name
+    assert _elsewhere(server, ["https://fonts.gstatic.com/x.woff2"])  # the check can fail
+
+
+def test_the_overview_answers_at_a_glance_at_1440_by_900(server, browser, visits):
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    tab = context.new_page()
+    try:
+        tab.goto(server)
+        wait_until_ready(tab)
+        main = tab.locator("[data-testid='stMainBlockContainer']")
+        text = main.inner_text()
+        assert "Last load" in text and "Expected next" in text
+        assert "What changed" in text and "Largest rise" in text
+        fold = tab.evaluate(
+            "() => [...document.querySelectorAll('h2')].find(h => h.innerText.includes("
+            "'What changed')).getBoundingClientRect().top"
+        )
+        assert fold < DESKTOP["height"], "the sentences start below the fold"
+        assert tab.locator("[data-testid='stPlotlyChart']").count() == 1
+        tab.emulate_media(media="print")  # the print stylesheet: the page alone
+        for widget in ("stSidebar", "stDownloadButton", "stToolbar"):
+            assert not tab.locator(f"[data-testid='{widget}']").first.is_visible(), widget
+        assert main.is_visible()
+        tab.emulate_media(media="screen")
+        with tab.expect_download(timeout=120_000) as download:
+            tab.get_by_role("button", name="Download the committee pack (PDF)").click()
+        pdf = Path(download.value.path()).read_bytes()
+        assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+        shots = os.environ.get("STLS_SCREENSHOTS")
+        if shots:
+            Path(shots, "committee_pack.pdf").write_bytes(pdf)
+    finally:
+        context.close()

@@ -113,3 +113,19 @@ def breakdown_labels() -> dict[str, str]:
 
 def breakdown_label(code: str) -> str:
     return breakdown_labels().get(code, code)
+
+
+@cache
+def breakdown_phases() -> dict[str, str]:
+    """Breakdown code -> the phase it belongs to: a phase is its own; the SEN status of
+    children presented at school-age LIFT belongs to school age (seeds/breakdowns.csv);
+    a breakdown of no one phase ("all") is absent."""
+    phases = {code: code for code in contracts.phase_catalogue()}
+    phases.update(
+        {
+            r["breakdown_code"]: r["phase_code"]
+            for r in contracts.read_seed("breakdowns")
+            if r.get("phase_code")
+        }
+    )
+    return phases

@@ -28,11 +28,12 @@ import streamlit as st
 
 from warehouse.core import contracts
 from warehouse.core.paths import resolve_warehouse
-from warehouse.dashboard import auth
+from warehouse.dashboard import auth, pack
 from warehouse.publish import connect, versions
 from warehouse.publish.identity import Version, version_of
 from warehouse.quality import dq
-from warehouse.reporting import analysis, committee, marts
+from warehouse.reporting import analysis, committee, funding_check, marts
+from warehouse.reporting import glance as glance_module
 
 Scope = tuple[str, str | None]  # auth.Viewer.scope: (role, district), part of every cache key
 COUNTY = committee.COUNTY
@@ -356,3 +357,128 @@ def _live(version: Version, scope: Scope) -> versions.LiveVersion:
 def live_version() -> versions.LiveVersion:
     """Which published version the dashboard is showing (for the Data quality page)."""
     return _live(current_version(), _steward())
+
+
+# ---------------------------------------------------------------- at a glance, the pack
+
+
+def glance(
+    year: str, terms: tuple[int, ...], districts: tuple[str, ...] = (), phase: str = "all"
+) -> glance_module.Glance:
+    """``reporting.glance.Glance`` for a selection, through the role-checked, cached
+    committee tables above (Kent as a whole: ``districts=()``)."""
+    years = available_years()
+    current = committee_tables(year, terms, districts)
+    before_year = glance_module.previous_year(years, year)
+    before = committee_tables(before_year, terms, districts) if before_year else None
+    latest = previous = None
+    if current.published_terms:
+        term = max(current.published_terms)
+        latest = committee_tables(year, (term,), districts)
+        earlier = glance_module.term_before(year, term, years)
+        if earlier is not None:
+            previous = committee_tables(earlier[0], (earlier[1],), districts)
+    county = None if current.selection.all_districts else committee_tables(year, terms)
+    status = return_status(year)
+    chosen = current.selection.district_list()
+    status = status[status["district"].isin(chosen)].reset_index(drop=True)
+    return glance_module.Glance(current, before, latest, previous, county, status, phase)
+
+
+def own_return() -> tuple[str, str] | None:
+    """For a viewer who sees one district (a district lead): their return for the latest
+    term any district has sent, as (status, sentence); None for everyone else."""
+    viewer = auth.current_viewer()
+    if not viewer.restricted or len(viewer.allowed_districts()) != 1:
+        return None
+    years = available_years()
+    if not years:
+        return None
+    year = years[0]
+    terms = published_terms(year)
+    if not terms:
+        return None
+    district = viewer.allowed_districts()[0]
+    return glance_module.own_return(return_status(year), district, year, max(terms))
+
+
+@st.cache_data(show_spinner=False)
+def _total_checks(version: Version, year: str) -> list[funding_check.TotalCheck]:
+    return funding_check.county_total_checks(_connection(version).cursor(), year)
+
+
+def county_total_checks(year: str) -> list[funding_check.TotalCheck]:
+    """The audit's finding on the funding file's stated county total for the year (no
+    district's own figures: every role)."""
+    return _total_checks(current_version(), _year_checked(year))
+
+
+@st.cache_data(show_spinner=False)
+def _version_id(version: Version) -> str | None:
+    return versions.live_version(resolve_warehouse(version.path)).version_id
+
+
+def version_id() -> str | None:
+    """The published version the pages show (for the committee pack's footnote)."""
+    return _version_id(current_version())
+
+
+def pack_data(
+    year: str, terms: tuple[int, ...], districts: tuple[str, ...] = (), phase: str = "all"
+) -> pack.PackData:
+    """What the committee pack shows, through the role-aware functions above: a district
+    lead's pack holds their district and Kent as a whole, nothing else."""
+    view = glance(year, terms, districts, phase)
+    chosen = view.current.selection
+    engagement = county_rate = None
+    if chosen.all_districts:
+        rows = figure_rows(("engagement_pct",), year)
+        settings = analysis.settings_view(
+            rows, "engagement_pct", "all", _ALL, _terms_checked(terms)
+        )
+        engagement, county_rate = settings.by_district, settings.county
+    census = pack.census_series(
+        figure_rows(analysis.CENSUS_FIGURES),
+        chosen.district_list(),
+        contracts.census_year_for(year),
+    )
+    return pack.PackData(
+        glance=view,
+        loads=recent_loads(1),
+        version_id=version_id(),
+        total_checks=county_total_checks(year),
+        county_funding=county_funding_row(year, terms)["budget"],
+        engagement=engagement,
+        county_engagement=county_rate,
+        census=census,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_file(
+    version: Version,
+    year: str,
+    terms: tuple[int, ...],
+    districts: tuple[str, ...],
+    phase: str,
+    fmt: str,
+    scope: Scope,
+) -> bytes:
+    return pack.build(pack_data(year, terms, districts, phase), fmt)
+
+
+def pack_file(
+    year: str, terms: tuple[int, ...], districts: tuple[str, ...], phase: str, fmt: str
+) -> bytes:
+    """The committee pack as PDF or HTML bytes (drawn by Chromium: seconds, so the Overview
+    asks for it only when its button is pressed)."""
+    viewer = auth.current_viewer()
+    return _pack_file(
+        current_version(),
+        _year_checked(year),
+        _terms_checked(terms),
+        viewer.check_districts(tuple(districts)),
+        phase if phase in ("all", *contracts.CENSUS_PHASES) else "all",
+        fmt if fmt in pack.FORMATS else "pdf",
+        viewer.scope,
+    )

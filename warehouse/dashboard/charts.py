@@ -2,6 +2,10 @@
 colour alone (each series also differs by marker shape, line dash or bar pattern, and the
 figures are written on the chart). Numbers are formatted as UK readers expect (£1,234,
 81%); a suppressed figure is drawn as no mark with "[c]" where it would be.
+
+Every helper returns a figure that keeps the rules in ``chart_rules`` (checked by
+``enforce``): its title is text above it (``layout.meta.title``), not drawn in it, so it
+wraps on a phone; the legend sits above the plot; labels never meet a reference line.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from warehouse.dashboard.chart_rules import enforce
 from warehouse.reporting.formatting import SYMBOLS, format_value
 
 # GSS / DfE chart colours
@@ -23,7 +28,9 @@ TEXT = "#0B0C0C"
 MARKERS = ("circle", "diamond", "square", "triangle-up", "x", "star")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 PATTERNS = ("", "/", ".", "x", "-", "+")
-FONT = "Source Sans Pro, Source Sans 3, Arial, sans-serif"
+# No family name that starts with a digit ("Source Sans 3"): unquoted, it makes the whole
+# declaration invalid CSS, and the browser drops it (charts then fall back to a serif face).
+FONT = "Source Sans Pro, Source Sans, Arial, Liberation Sans, sans-serif"
 
 CONFIG = {
     "displaylogo": False,
@@ -34,7 +41,7 @@ CONFIG = {
 _AXIS = {
     "percent": {"ticksuffix": "%"},
     "percent1": {"ticksuffix": "%"},
-    "GBP": {"tickprefix": "£"},
+    "GBP": {"tickprefix": "£", "tickformat": "~s"},  # £500k, not £500,000
 }
 
 
@@ -46,13 +53,18 @@ def _number(value: object) -> float | None:
 
 
 def _label(value: object, unit: str) -> str:
-    return value if isinstance(value, str) and value in SYMBOLS else format_value(value, unit)
+    """A figure as a chart writes it: money rounded to what a reader needs ("£656k"; the
+    table beside the chart keeps the pound), a symbol as it is."""
+    if isinstance(value, str) and value in SYMBOLS:
+        return value
+    return format_value(value, "GBP_short" if unit == "GBP" else unit)
 
 
 def _axis(unit: str, title: str = "", **extra) -> dict:
     axis = {
         "title": {"text": title},
         "tickformat": ",.1f" if unit in ("percent1", "pp1") else ",.2f" if unit == "r" else ",.0f",
+        "nticks": 6,
         "gridcolor": "#E5E5E5",
         "zeroline": False,
         "linecolor": TEXT,
@@ -65,20 +77,60 @@ def _axis(unit: str, title: str = "", **extra) -> dict:
 
 
 def finish(fig: go.Figure, title: str, height: int = 420, legend: bool = True) -> go.Figure:
-    """The common look: the active title, GSS font and colours, legend on top."""
+    """The common look: GSS font and colours, the legend above the plot (a horizontal row
+    that wraps onto more rows on a narrow screen, pushing the plot down rather than being
+    cut), and the active title kept as ``layout.meta.title`` for the page or pack to set
+    above the chart as text."""
+    right = max(30, fig.layout.margin.r or 0)  # a column of labels (margin_labels) keeps its room
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 20, "color": TEXT}},
+        title=None,
+        meta={"title": title},
         font={"family": FONT, "size": 14, "color": TEXT},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         height=height,
-        margin={"l": 10, "r": 30, "t": 90 if legend else 60, "b": 40},
+        margin={"l": 10, "r": right, "t": 40 if legend else 20, "b": 40, "autoexpand": True},
         separators=".,",
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "xanchor": "left",
+            "title": None,
+            "entrywidthmode": "pixels",
+        },
         hoverlabel={"font": {"family": FONT}},
     )
     return fig
+
+
+def title_of(fig: go.Figure) -> str:
+    """The chart's active title (``finish`` keeps it in ``layout.meta``)."""
+    meta = fig.layout.meta
+    return str(meta.get("title", "")) if isinstance(meta, dict) else ""
+
+
+def margin_labels(
+    fig: go.Figure, categories: Sequence[str], labels: Sequence[str], unit: str
+) -> None:
+    """Each bar's figure in a column right of the plot area, level with its bar: outside
+    the plot, so no reference line in it can cross one. Widens the right margin to fit."""
+    for category, label in zip(categories, labels, strict=True):
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="left",
+            xshift=8,
+            y=category,
+            yref="y",
+            text=label,
+            showarrow=False,
+            font={"color": TEXT},
+        )
+    widest = max((len(label) for label in labels), default=3)
+    fig.update_layout(margin={"r": 20 + 9 * widest})
 
 
 def district_bars(
@@ -123,35 +175,24 @@ def district_bars(
                 },
                 "line": {"color": TEXT, "width": 1},
             },
-            text=[_label(v, unit) for v in part["value"]],
-            textposition="outside",
-            textfont={"color": TEXT},
-            cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            customdata=[_label(v, unit) for v in part["value"]],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
             showlegend=reference is not None,
         )
-    blanks = frame[frame["number"].isna()]
-    if len(blanks):
-        fig.add_scatter(
-            x=[0] * len(blanks),
-            y=blanks["name"],
-            mode="text",
-            text=[_label(v, unit) if isinstance(v, str) else "[x]" for v in blanks["value"]],
-            textposition="middle right",
-            textfont={"color": TEXT},
-            showlegend=False,
-            hoverinfo="skip",
-        )
+    labels = [
+        _label(v, unit) if n is not None or isinstance(v, str) else "[x]"
+        for v, n in zip(frame["value"], frame["number"], strict=True)
+    ]
+    margin_labels(fig, list(frame["name"]), labels, unit)
     if reference is not None:
-        fig.add_vline(
-            x=reference,
+        fig.add_vline(x=reference, line={"color": TEXT, "dash": "dash", "width": 2})
+        fig.add_scatter(  # the line's key, in the legend: never a label beside the bars
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=f"{reference_name}: {format_value(reference, unit)}",
             line={"color": TEXT, "dash": "dash", "width": 2},
-            annotation={
-                "text": f"{reference_name} {format_value(reference, unit)}",
-                "font": {"color": TEXT},
-                "bgcolor": "#FFFFFF",
-            },
-            annotation_position="top",
+            hoverinfo="skip",
         )
     fig.update_layout(
         xaxis=_axis(unit, axis_title, rangemode="tozero"),
@@ -164,28 +205,32 @@ def district_bars(
         barmode="overlay",
         bargap=0.25,
     )
-    return finish(fig, title, height=max(320, 90 + 32 * len(frame)), legend=reference is not None)
+    finish(fig, title, height=max(300, 110 + 30 * len(frame)), legend=reference is not None)
+    return enforce(fig)
 
 
 def heatmap(matrix: pd.DataFrame, unit: str, title: str, value_name: str) -> go.Figure:
     """Rows (districts) by columns (terms), each cell shaded and labelled with its figure.
 
-    A cell with no published return is white and labelled "[x]" (unknown, not zero).
+    The shading runs from zero (and to 100% for a percentage), so a gap of a few points
+    looks like a few points; every cell carries its figure, so no colour bar is needed (on
+    a phone it would take the cells' room). A cell with no published return is white and
+    labelled "[x]" (unknown, not zero).
     """
     z = matrix.map(_number)
     numbers = [v for v in z.to_numpy().ravel() if v is not None]
-    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
+    high = 100.0 if unit in ("percent", "percent1") else max(numbers, default=1.0) or 1.0
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(dtype=float),
             x=list(matrix.columns),
             y=list(matrix.index),
-            colorscale=[[0, SEQUENTIAL[2]], [0.5, SEQUENTIAL[1]], [1, SEQUENTIAL[0]]],
-            zmin=low,
+            colorscale=[[0, "#FFFFFF"], [0.5, SEQUENTIAL[2]], [0.8, SEQUENTIAL[1]], [1, FOCUS]],
+            zmin=0,
             zmax=high,
+            showscale=False,
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": value_name}, **_AXIS.get(unit, {})},
             text=[
                 [
                     _label(matrix.at[row, column], unit)
@@ -197,7 +242,7 @@ def heatmap(matrix: pd.DataFrame, unit: str, title: str, value_name: str) -> go.
             ],
             texttemplate="%{text}",
             textfont={"size": 13},
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            hovertemplate=f"%{{y}}, %{{x}}: %{{text}} {value_name}<extra></extra>",
         )
     )
     for row in matrix.index:  # a gap in the heat map: say it is unknown
@@ -215,7 +260,8 @@ def heatmap(matrix: pd.DataFrame, unit: str, title: str, value_name: str) -> go.
         xaxis={"title": None, "type": "category", "side": "top"},
         yaxis={"autorange": "reversed", "type": "category", "title": None, "automargin": True},
     )
-    return finish(fig, title, height=max(320, 110 + 34 * len(matrix)), legend=False)
+    finish(fig, title, height=max(300, 90 + 32 * len(matrix)), legend=False)
+    return enforce(fig)
 
 
 def lines(
@@ -254,7 +300,8 @@ def lines(
         xaxis={"title": {"text": x_title}, "type": "category", "linecolor": TEXT},
         yaxis=_axis(unit, y_title),
     )
-    return finish(fig, title)
+    finish(fig, title)
+    return enforce(fig)
 
 
 def grouped_bars(
@@ -299,9 +346,10 @@ def grouped_bars(
         xaxis=_axis(unit, axis_title, rangemode="tozero"),
         yaxis={"autorange": "reversed", "title": None, "automargin": True},
         bargap=0.2,
-        legend={"traceorder": "normal"},
     )
-    return finish(fig, title, height=max(360, 110 + 26 * len(order) * len(columns)))
+    finish(fig, title, height=max(360, 110 + 26 * len(order) * len(columns)))
+    fig.update_layout(legend={"traceorder": "normal"})
+    return enforce(fig)
 
 
 def scatter(
@@ -356,7 +404,8 @@ def scatter(
             hovertemplate=f"{name}: {_label(rx, x_unit)}, {_label(ry, y_unit)}<extra></extra>",
         )
     fig.update_layout(xaxis=_axis(x_unit, x_title), yaxis=_axis(y_unit, y_title))
-    return finish(fig, title, height=480)
+    finish(fig, title, height=480)
+    return enforce(fig)
 
 
 def small_multiples(
@@ -368,9 +417,14 @@ def small_multiples(
     reference_name: str,
     unit: str,
     title: str,
-    columns: int = 4,
+    columns: int = 3,
 ) -> go.Figure:
-    """One small panel per facet (district): its line, and the reference (county) dashed."""
+    """One small panel per facet (district): its line, and the reference (county) dashed.
+
+    Every panel has the same y-range (the lowest to the highest figure of any panel, the
+    reference's included), so panels compare at a glance, and labels its own x-axis with
+    the first and last year, so no panel needs another to be read.
+    """
     names = list(dict.fromkeys(frame[facet]))
     rows = max(1, math.ceil(len(names) / columns))
     cols = min(columns, max(1, len(names)))
@@ -378,10 +432,10 @@ def small_multiples(
         rows=rows,
         cols=cols,
         subplot_titles=names,
-        shared_yaxes=True,
-        shared_xaxes=True,
-        vertical_spacing=0.12 if rows > 1 else 0.1,
-        horizontal_spacing=0.04,
+        shared_yaxes="all",
+        shared_xaxes="all",
+        vertical_spacing=0.22 / rows if rows > 1 else 0.1,
+        horizontal_spacing=0.06,
     )
     for i, name in enumerate(names):
         r, c = divmod(i, cols)
@@ -406,22 +460,34 @@ def small_multiples(
             name="District",
             line={"color": FOCUS, "width": 3},
             marker={"symbol": "circle", "size": 7, "color": FOCUS},
-            text=[_label(v, unit) for v in part[y]],
+            customdata=[_label(v, unit) for v in part[y]],
             showlegend=i == 0,
             legendgroup="district",
-            hovertemplate=f"{name}, %{{x}}: %{{text}}<extra></extra>",
+            hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
             row=r + 1,
             col=c + 1,
         )
-    fig.update_yaxes(**{k: v for k, v in _axis(unit).items() if k != "title"})
-    fig.update_xaxes(tickformat="d", dtick=1, tickfont={"color": TEXT, "size": 11})
-    fig.update_annotations(font={"color": TEXT, "size": 13})
-    finish(fig, title, height=190 + 190 * rows)
-    fig.update_layout(
-        legend={"y": -40 / (190 * rows), "yanchor": "top"},  # below the panels
-        margin={"t": 80, "b": 90},
+    values = [_number(v) for v in frame[y]]
+    if reference is not None:
+        values += [_number(v) for v in reference[y]]
+    known = [v for v in values if v is not None] or [0.0]
+    pad = max(0.5, 0.1 * (max(known) - min(known)))
+    years = sorted({int(v) for v in frame[x]})
+    fig.update_yaxes(
+        **{k: v for k, v in _axis(unit).items() if k not in ("title", "nticks")},
+        range=[max(0.0, min(known) - pad), max(known) + pad],
+        nticks=4,
     )
-    return fig
+    fig.update_xaxes(
+        tickvals=[years[0], years[-1]] if years else None,
+        tickformat="d",
+        showticklabels=True,
+        tickfont={"color": TEXT, "size": 11},
+        range=[years[0] - 0.4, years[-1] + 0.4] if years else None,
+    )
+    fig.update_annotations(font={"color": TEXT, "size": 13})
+    finish(fig, title, height=120 + 200 * rows)
+    return enforce(fig)
 
 
 def dot_plot(
@@ -454,4 +520,5 @@ def dot_plot(
         xaxis=_axis(unit, axis_title),
         yaxis={"autorange": "reversed", "title": None, "automargin": True, "gridcolor": "#E5E5E5"},
     )
-    return finish(fig, title, height=max(360, 120 + 32 * len(order)))
+    finish(fig, title, height=max(360, 120 + 32 * len(order)))
+    return enforce(fig)

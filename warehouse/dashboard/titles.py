@@ -56,7 +56,9 @@ def lowest_against(
         return fit(f"No published {noun} figures for this choice")
     low_name, low = min(known, key=lambda kv: kv[1])
     high_name, _ = max(known, key=lambda kv: kv[1])
-    if comparator_value is None or len(known) == 1:
+    if len(known) == 1:  # one district: against the county, never "lowest"
+        return against_county(low_name, low, comparator_value, noun, "percent", comparator)
+    if comparator_value is None:
         return fit(f"{low_name}: {noun} {format_value(low, 'percent')}")
     gap = comparator_value - low
     points = int(round_half_up(float(gap), 0))
@@ -76,6 +78,8 @@ def spread(values: Sequence[object], noun: str, where: str, unit: str = "percent
     if not known:
         return fit(f"No published {noun} figures for this choice")
     low, high = format_value(min(known), unit), format_value(max(known), unit)
+    if len(known) == 1:
+        return fit(f"{sentence(noun)} was {low} {where}", f"{sentence(noun)} was {low}")
     if low == high:
         return fit(f"{sentence(noun)} was {low} {where}", f"{sentence(noun)} was {low}")
     return fit(
@@ -115,6 +119,8 @@ def largest(values: Sequence[tuple[str, object]], what: str, unit: str) -> str:
     if not known:
         return fit(f"No {what} figures for this choice")
     name, value = max(known, key=lambda kv: kv[1])
+    if len(known) == 1:  # one district: its figure, never "the largest"
+        return fit(f"{name}: {what} {format_value(value, unit)}", f"{name}: {what}")
     return fit(
         f"{name} had the largest {what}, {format_value(value, unit)}",
         f"{name} had the largest {what}",
@@ -122,10 +128,19 @@ def largest(values: Sequence[tuple[str, object]], what: str, unit: str) -> str:
     )
 
 
-def funding_range(values: Sequence[tuple[str, object]], basis: str) -> str:
+def funding_range(
+    values: Sequence[tuple[str, object]],
+    basis: str,
+    county: float | None = None,
+    comparator: str = "Kent",
+) -> str:
+    """Funding bars: the range across districts; one district against the county."""
     known = _known(values)
     if not known:
         return fit("No SLA funding published for this year")
+    if len(known) == 1:
+        name, value = known[0]
+        return against_county(name, value, county, f"funding {basis}", "GBP", comparator)
     _, low = min(known, key=lambda kv: kv[1])
     high_name, high = max(known, key=lambda kv: kv[1])
     return fit(
@@ -135,13 +150,42 @@ def funding_range(values: Sequence[tuple[str, object]], basis: str) -> str:
     )
 
 
-def link(r: float | None, x_noun: str, y_noun: str, strength_words: str) -> str:
-    """A scatter plot: the direction and strength of the link, in words."""
+def link(r: float | None, x_noun: str, y_noun: str, words_for_link: str) -> str:
+    """A scatter plot: what the link can be said to be (``stats.link_words``: "no clear
+    link" unless the interval leaves out zero, then only its direction)."""
     if r is None:
-        return fit(f"Too few districts to link {x_noun} and {y_noun}")
+        return fit(f"Too few districts to judge {x_noun} and {y_noun}")
     return fit(
-        f"{sentence(y_noun)}: {strength_words} with {x_noun}",
-        f"{sentence(strength_words)} with {x_noun}",
+        f"{sentence(words_for_link)} between {x_noun} and {y_noun}",
+        f"{sentence(words_for_link)} with {x_noun}",
+        sentence(words_for_link),
+    )
+
+
+def against_county(
+    name: str, value: object, county: float | None, noun: str, unit: str, comparator: str
+) -> str:
+    """One district against the county, never a ranking: "Thanet 3 points below Kent for
+    engagement", "Thanet: £32 per pupil, Kent £25"."""
+    mine = _number(value)
+    if mine is None:
+        return fit(f"{name}: no published {noun} figure for this choice", f"{name}: no {noun}")
+    shown = format_value(mine, unit)
+    if county is None:
+        return fit(f"{name}: {noun} {shown}", f"{name}: {shown}")
+    if unit in ("percent", "percent1"):
+        gap = round_half_up(mine - county, 1 if unit == "percent1" else 0)
+        if gap == 0:
+            return fit(f"{name} level with {comparator} for {noun}, {shown}", f"{name}: {shown}")
+        word = "point" if abs(gap) == 1 else "points"
+        way = "above" if gap > 0 else "below"
+        return fit(
+            f"{name} {abs(gap)} {word} {way} {comparator} for {noun}",
+            f"{name} {abs(gap)} {word} {way} {comparator}",
+        )
+    return fit(
+        f"{name}: {noun} {shown}, {comparator} {format_value(county, unit)}",
+        f"{name}: {shown}, {comparator} {format_value(county, unit)}",
     )
 
 
@@ -152,7 +196,7 @@ def biggest_gap(values: Sequence[tuple[str, object]], split: str) -> str:
         return fit("No SLA funding published for this year")
     name, diff = max(known, key=lambda kv: abs(kv[1]))
     verb = "more" if diff > 0 else "less"
-    amount = format_value(abs(diff), "GBP")
+    amount = format_value(abs(diff), "GBP_short")
     return fit(
         f"{name} gets {amount} {verb} than a split by {split}",
         f"{name}: furthest from a split by {split}",

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from warehouse.core import safe_text
+from warehouse.core import glossary, safe_text
 from warehouse.dashboard import charts
 from warehouse.reporting import formatting
 
@@ -63,7 +63,9 @@ def chart(
     alt: str,
     notes: Sequence[str] = (),
 ) -> None:
-    """A chart, a caption saying what it shows, its data as a table, and a CSV download."""
+    """A chart under its title (text, which wraps on a phone), a caption saying what it
+    shows, its data as a table, and a CSV download."""
+    st.subheader(charts.title_of(fig), anchor=False)
     st.plotly_chart(fig, theme=None, config=charts.CONFIG, key=f"chart_{slug(file_name)}", alt=alt)
     st.caption(alt)
     for note in notes:
@@ -103,3 +105,23 @@ def page_setup() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def spell_out(*texts: str) -> None:
+    """A line spelling out the acronyms the texts use (``core.glossary``): call it with the
+    page's first text that uses them, before or beside it."""
+    used = glossary.used_in(" ".join(texts))
+    if used:
+        st.caption(glossary.key(used))
+
+
+def status_notice(kind: str, text: str) -> None:
+    """A return's status as a notice: the words say it, the colour and icon repeat it. The
+    text may quote a received file (a held return's reason): never read as Markdown."""
+    shown = safe_text.markdown_text(text)
+    if kind == "published":
+        st.success(shown, icon=":material/check_circle:")
+    elif kind == "missing":
+        st.warning(shown, icon=":material/help:")
+    else:
+        st.error(shown, icon=":material/block:")

@@ -23,7 +23,16 @@ NOT_APPLICABLE = "[z]"
 SYMBOLS = (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE)
 
 # unit -> decimal places shown
-PLACES = {"percent": 0, "percent1": 1, "pp": 0, "pp1": 1, "GBP": 0, "count": 0, "r": 2}
+PLACES = {
+    "percent": 0,
+    "percent1": 1,
+    "pp": 0,
+    "pp1": 1,
+    "GBP": 0,
+    "count": 0,
+    "r": 2,
+    "GBP_short": 0,
+}
 
 
 def round_half_up(value: float, places: int = 0) -> Decimal:
@@ -72,7 +81,24 @@ def format_value(value: object, unit: str) -> str:
         return f"{sign}{number:,.{places}f} {word}".replace("-0 ", "0 ").replace("-0.0 ", "0.0 ")
     if unit == "r":
         return f"{number:+.2f}"
+    if unit == "GBP_short":
+        return money_short(number)
     return f"{number:,.{places}f}"
+
+
+def money_short(value: float) -> str:
+    """An amount of money rounded to what a reader needs: whole pounds below £10,000
+    ("£1,505"), thousands below a million ("£144k"), else millions to three figures
+    ("£5.86m"). Half rounds up; the sign is kept ("-£144k")."""
+    sign, amount = ("-" if value < 0 else ""), abs(float(value))
+    if round_half_up(amount, 0) < 10_000:
+        return f"{sign}£{round_half_up(amount, 0):,.0f}"
+    thousands = round_half_up(amount, -3).scaleb(-3)
+    if thousands < 1000:
+        return f"{sign}£{thousands:,.0f}k"
+    millions = Decimal(repr(amount)).scaleb(-6)
+    places = 2 if millions < 10 else 1 if millions < 100 else 0
+    return f"{sign}£{millions.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}m"
 
 
 def money(value: float | None) -> str:

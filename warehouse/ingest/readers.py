@@ -88,6 +88,7 @@ from pathlib import Path
 import polars as pl
 
 from warehouse.core.errors import first_line
+from warehouse.ingest import child_level
 from warehouse.ingest.decoding import _decode_text, _is_xlsx
 from warehouse.ingest.frames import _data_elsewhere, _frame_from_grid
 from warehouse.ingest.grids import _csv_grid
@@ -201,7 +202,7 @@ def _result(
         source=progress.source,
         header_map=dict(progress.header_map),
         frame=frame,
-        rejected_reason=reason,
+        rejected_reason=child_level.redact(reason),
     )
 
 
@@ -223,15 +224,24 @@ def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame
         try:
             grid = _guarded(_xlsx_grid, data, what="the workbook")
             _check_grid_rows(grid, limit)
-            return _frame_from_grid(grid, progress)
+            return _guarded_frame(grid, progress)
         except _NoHeader as no_header:
             raise _data_elsewhere(data, sheets, limit) or no_header from None
-    _check_csv_rows(data, limit.rows)
+    limit = child_level.check_csv_rows(_check_csv_rows, data, limit)
     text, encoding = _decode_text(data)
     progress.file_format, progress.encoding = CSV, encoding
     grid = _guarded(_csv_grid, text, what="the CSV")
     _check_grid_rows(grid, limit)
-    return _frame_from_grid(grid, progress)
+    return _guarded_frame(grid, progress)
+
+
+def _guarded_frame(grid: _Grid, progress: _Progress) -> pl.DataFrame:
+    """The grid's frame, after the privacy guard (``child_level``): a file holding a
+    UPN-shaped value, or a child-level file with a personal column, is refused whole."""
+    child_level.refuse_upn_shaped(grid, progress)
+    frame = _frame_from_grid(grid, progress)
+    child_level.refuse_personal_columns(progress)
+    return frame
 
 
 def _check_grid_rows(grid: _Grid, limit: Limits) -> None:

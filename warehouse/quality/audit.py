@@ -25,7 +25,7 @@ import polars as pl
 
 from warehouse.core import contracts
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.quality import checks, results, rows
+from warehouse.quality import checks, child_rows, results, rows
 
 ERROR = results.ERROR
 WARNING = results.WARNING
@@ -110,13 +110,17 @@ class AuditResult:
     checks: list[results.CheckResult] = field(default_factory=list)
     # source -> the audit's reading of each row (``checks.row_values``)
     values: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # The child-level rows' outcomes, as one frame (``child_rows.row_outcomes``).
+    child_outcomes: pl.DataFrame | None = None
 
     @property
     def held(self) -> list[Submission]:
         return [s for s in self.submissions if s.status == HELD]
 
     def count(self, outcome: str) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == outcome)
+        children = self.child_outcomes
+        extra = 0 if children is None else children.filter(pl.col("outcome") == outcome).height
+        return sum(1 for o in self.outcomes if o.outcome == outcome) + extra
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,13 @@ def audit(
                 )
             )
     result.outcomes.extend(_county_total_rows(files))
+    result.child_outcomes = child_rows.row_outcomes(
+        frames,
+        {f.file_id: f.load_id for f in files},
+        {key: "; ".join(_first_messages(failures)) for key, failures in alone.items()},
+        PUBLISHED,
+        QUARANTINED,
+    )
     result.submissions = list(submissions.values())
     return result
 

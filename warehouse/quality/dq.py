@@ -185,7 +185,7 @@ def render_text(result: dict) -> str:
 
 
 def next_step(result: dict) -> str:
-    if result["files_rejected"] or result["held_submissions"]:
+    if result["files_rejected"] or result["held_submissions"] or result["rows_quarantined"]:
         return (
             "send each district its failing rows ('stls dq --format json'), and load the "
             "corrected files when they arrive: they replace the held submissions."
@@ -294,7 +294,13 @@ def check_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-_RAW_ALIAS = {"termly_return": "rt", "census": "rc", "funding": "rf"}
+_RAW_ALIAS = {
+    "termly_return": "rt",
+    "census": "rc",
+    "funding": "rf",
+    "caseload_episode": "re",
+    "pupil_census": "rp",
+}
 
 
 def _value_as_received() -> str:
@@ -334,6 +340,12 @@ def failing_rows(
             on i.source = 'census' and rc.file_id = i.file_id and rc.row_number = i.row_number
         left join raw.funding rf
             on i.source = 'funding' and rf.file_id = i.file_id and rf.row_number = i.row_number
+        left join raw.caseload_episode re
+            on i.source = 'caseload_episode' and re.file_id = i.file_id
+            and re.row_number = i.row_number
+        left join raw.pupil_census rp
+            on i.source = 'pupil_census' and rp.file_id = i.file_id
+            and rp.row_number = i.row_number
         left join (
             select distinct check_name, severity, action from dq.check_results
             where load_id = $load_id

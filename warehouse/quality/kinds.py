@@ -15,6 +15,7 @@ from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
 
+from warehouse.quality.child_kinds import CASELOAD_EPISODE_COLUMNS, PUPIL_CENSUS_COLUMNS
 from warehouse.quality.results import CHECK_ROW
 
 STR, INT, FLOAT, BOOL = pl.String(), pl.Int64(), pl.Float64(), pl.Boolean()
@@ -191,6 +192,20 @@ def frame_kinds() -> dict[str, FrameKind]:
         FrameKind("funding_years", FUNDING, "summary", 2, FUNDING_YEARS_SCHEMA),
         FrameKind("termly_return_history", TERMLY_RETURN, "summary", 3, _termly_history_schema()),
         FrameKind("census_history", CENSUS, "summary", 3, CENSUS_HISTORY_SCHEMA),
+        FrameKind(
+            "caseload_episode_rows",
+            contracts.CASELOAD_EPISODE,
+            "row",
+            1,
+            {**IDENTITY, **_KEY_PARTS, **CASELOAD_EPISODE_COLUMNS},
+        ),
+        FrameKind(
+            "pupil_census_rows",
+            contracts.PUPIL_CENSUS,
+            "row",
+            1,
+            {**IDENTITY, **_KEY_PARTS, **PUPIL_CENSUS_COLUMNS},
+        ),
     )
     return {k.name: k for k in kinds}
 

@@ -89,6 +89,29 @@ create table if not exists dq.funding_values (
     other_income   decimal(38, 2)       -- a blank (optional) cell is 0
 );
 
+-- The child-level sources (caseload episodes, the pupil-level census): codes trimmed and
+-- lower-cased, dates parsed by warehouse.core.dates, the child key as received (trimmed;
+-- NULL where it is not a 64-character keyed hash). Their rows have no submission: each is
+-- published or quarantined on its own (warehouse.quality.child_rows).
+create table if not exists dq.caseload_episode_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    episode_id     varchar,
+    child_key      varchar,
+    phase          varchar,
+    open_date      date,
+    close_date     date,               -- NULL while the episode is open
+    closure_reason varchar
+);
+
+create table if not exists dq.pupil_census_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    child_key      varchar,
+    phase          varchar,
+    sen_status     varchar
+);
+
 -- Every problem found, one row per (check, raw row) or per submission for
 -- submission-level checks.
 create table if not exists dq.issues (

@@ -78,11 +78,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from warehouse.demo import DATA_DIR
+    from warehouse.demo import children
     from warehouse.publish.load import load
 
     warehouse = resolve_warehouse(args.warehouse)
-    result = load([DATA_DIR], warehouse, kind="demo", fresh=True)
+    try:
+        scale = children.scale_from(args.children)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with children.demo_paths(scale) as demo_paths:
+        result = load(demo_paths, warehouse, kind="demo", fresh=True)
     _print_load(result, args.format, warehouse)
     say(f"Demo warehouse built at {warehouse} (illustrative data).\n", file=sys.stderr)
     return EXIT_OK
@@ -216,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="build the warehouse from the bundled demo data (replacing it)"
     )
     demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.add_argument(
+        "--children",
+        choices=("full", "small", "none"),
+        help="size of the illustrative child-level data (default: $STLS_DEMO_CHILDREN, "
+        "else full: 250,000 pupils a census, five censuses)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     load = sub.add_parser(

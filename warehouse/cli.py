@@ -144,6 +144,31 @@ def cmd_report_tables(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_outcomes(args: argparse.Namespace) -> int:
+    from warehouse.publish import connect
+    from warehouse.reporting import outcomes
+
+    year = parse_year(args.closed_year)
+    con = connect.connect(resolve_warehouse(args.warehouse))
+    try:
+        cur = con.cursor()
+        years = outcomes.closed_years(cur)
+        if year not in years:
+            listed = ", ".join(years) or "none"
+            raise UsageError(
+                f"--closed-year {year}: no published caseload episodes closed that year "
+                f"(years available: {listed})"
+            )
+        if args.format == "json":
+            text = outcomes.render_json(outcomes.outcomes(cur, year))
+        else:
+            text = outcomes.render_text(cur, year)
+    finally:
+        con.close()
+    say(text)
+    return EXIT_OK
+
+
 def cmd_rollback(args: argparse.Namespace) -> int:
     from warehouse.publish import versions
 
@@ -257,6 +282,18 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--format", choices=render.FORMATS, default="text")
     tables.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     tables.set_defaults(func=cmd_report_tables)
+
+    report_outcomes = report_sub.add_parser(
+        "outcomes",
+        help="escalation to an EHC plan after support, beside the comparison group",
+        description="JSON is unsuppressed, for data stewards; text shows counts of 1 to 4 "
+        "as [c].",
+    )
+    report_outcomes.add_argument(
+        "--closed-year", required=True, help="academic year the episodes closed in, e.g. 2022-23"
+    )
+    report_outcomes.add_argument("--format", choices=("text", "json"), default="text")
+    report_outcomes.set_defaults(func=cmd_report_outcomes)
 
     rollback = sub.add_parser(
         "rollback",

@@ -286,8 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_outcomes = report_sub.add_parser(
         "outcomes",
         help="escalation to an EHC plan after support, beside the comparison group",
-        description="JSON is unsuppressed, for data stewards; text shows counts of 1 to 4 "
-        "as [c].",
+        description="JSON is unsuppressed, for data stewards; text shows counts of 1 to 4 as [c].",
     )
     report_outcomes.add_argument(
         "--closed-year", required=True, help="academic year the episodes closed in, e.g. 2022-23"

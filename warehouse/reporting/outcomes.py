@@ -74,7 +74,14 @@ class NoOutcomes(ValueError):
 
 
 def closed_years(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    """Academic years with a published cohort (episodes closed in them), oldest first."""
+    """Academic years with a published cohort (episodes closed in them), oldest first;
+    none in a warehouse built before Sources 5 and 6 were added."""
+    built = cur.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'mart_outcome_cohort'"
+    ).fetchone()[0]
+    if not built:
+        return []
     rows = cur.execute(
         "select distinct closed_academic_year from marts.mart_outcome_cohort order by 1"
     ).fetchall()
@@ -175,18 +182,19 @@ def table(
     return pd.DataFrame.from_records(records).set_index("group")
 
 
-def suppressed(frame: pd.DataFrame) -> suppression.Suppressed:
+def suppressed(frame: pd.DataFrame, rows_add_up: bool = True) -> suppression.Suppressed:
     """Counts of 1 to 4 as [c]; a second cell hidden wherever a line that adds up to a
     shown total would otherwise give a hidden one away (children = already had a plan +
-    followed + not followed, at each horizon; the breakdown's rows add up to Kent's when
-    every row is shown); each percentage hidden with its counts."""
+    followed + not followed, at each horizon; and, with ``rows_add_up``, the breakdown's
+    rows down to Kent's: not so for a district lead's Kent and one district); each
+    percentage hidden with its counts."""
     lines = suppression.lines_for(
         frame,
         row_groups=[
             ["children", "already_had_plan", "observed_12", "not_observed_12"],
             ["children", "already_had_plan", "observed_24", "not_observed_24"],
         ],
-        column_lines=COUNT_COLUMNS,
+        column_lines=COUNT_COLUMNS if rows_add_up else (),
     )
     result = suppression.suppress(frame, COUNT_COLUMNS, lines)
     return suppression.hide_derived(
@@ -254,3 +262,56 @@ def _plain_table(frame: pd.DataFrame) -> list[str]:
         cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
         out.append("  ".join(cells).rstrip())
     return out
+
+
+# ---------------------------------------------------------------- cohort curves, child rows
+
+CURVE_GROUPS = {COHORT: "Supported children", COMPARISON: "Comparison group"}
+
+
+def curve(cur: duckdb.DuckDBPyConnection, year: str, district: str | None = None) -> pd.DataFrame:
+    """The share with an EHC plan by months since the day followed from (the episode's
+    close, or the comparison group's census day), for Kent (``district`` None) or one
+    district: one row per group and six-month band, with the children seen in a census in
+    that band, those with a plan there and the percentage (suppress before showing)."""
+    rows = cur.execute(
+        """
+        select outcome_group, months_since_band,
+               sum(children_seen)::bigint as children_seen, sum(with_plan)::bigint as with_plan
+        from marts.mart_outcome_curve
+        where academic_year = $year and ($district is null or district_name = $district)
+        group by all
+        order by outcome_group, months_since_band
+        """,
+        {"year": year, "district": district},
+    ).df()
+    rows["with_plan_pct"] = [
+        pooling.percent(n, d) for n, d in zip(rows["with_plan"], rows["children_seen"], strict=True)
+    ]
+    rows["group"] = rows["outcome_group"].map(CURVE_GROUPS)
+    return rows
+
+
+def suppressed_curve(rows: pd.DataFrame) -> pd.DataFrame:
+    """A curve's counts of 1 to 4 as [c], and the percentage worked out from them."""
+    result = suppression.suppress(rows, ["children_seen", "with_plan"])
+    return suppression.hide_derived(
+        result, {"with_plan_pct": ["children_seen", "with_plan"]}
+    ).values
+
+
+def child_rows(cur: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
+    """Each cohort and comparison child of the year at each horizon, with the episode and
+    baseline behind it (``marts.mart_outcome_child``): for data stewards only
+    (``warehouse.dashboard.outcomes_data`` refuses everyone else)."""
+    return cur.execute(
+        """
+        select outcome_group, child_key, district_name, phase_code, closure_reason_code,
+               episode_id, open_date, followed_from, baseline_sen_status_code,
+               already_had_plan, horizon_months, followed_to, observed, escalated
+        from marts.mart_outcome_child
+        where academic_year = $year
+        order by outcome_group, district_name, child_key, horizon_months
+        """,
+        {"year": year},
+    ).df()

@@ -48,6 +48,7 @@ NAVIGATION = [
     "District engagement",
     "Funding per pupil",
     "EHCP trends vs inclusion",
+    "Outcomes for supported children",
     "Data quality",
     "About the data",
 ]

@@ -35,6 +35,7 @@ PAGE_FILES = {
     "ehcp": "pages/ehcp.py",
     "data_quality": "pages/data_quality.py",
     "about": "pages/about.py",
+    "outcomes": "pages/outcomes.py",
 }
 TITLES = {
     "overview": "Overview",
@@ -43,9 +44,10 @@ TITLES = {
     "ehcp": "EHCP trends vs inclusion",
     "data_quality": "Data quality",
     "about": "About the data",
+    "outcomes": "Outcomes for supported children",
 }
-READER = ["overview", "engagement", "funding", "ehcp", "about"]
-STEWARD = ["overview", "engagement", "funding", "ehcp", "data_quality", "about"]
+READER = ["overview", "engagement", "funding", "ehcp", "outcomes", "about"]
+STEWARD = ["overview", "engagement", "funding", "ehcp", "outcomes", "data_quality", "about"]
 
 # Placeholder values: never a real provider or secret.
 AUTH = {

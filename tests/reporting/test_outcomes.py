@@ -206,3 +206,44 @@ def test_a_child_level_file_naming_a_person_is_refused_whole(batch_warehouse, tm
     assert "date_of_birth" in out or "date of birth" in out, out
     assert _text_cells_holding(warehouse, MARKER) == []
     assert _text_cells_holding(warehouse, "2016-05-04") == []
+
+
+# ---------------------------------------------------------------- bad rows: set aside alone
+
+
+def test_bad_child_level_rows_are_quarantined_one_by_one(batch_warehouse, tmp_path, capsys):
+    """A later extract with an unknown district, a close before the open, a date that does
+    not parse and a key that is not a keyed hash: each row is set aside alone with one line
+    saying why (never quoting the key), and the good episode is published."""
+    warehouse = tmp_path / "stls.duckdb"
+    shutil.copyfile(batch_warehouse, warehouse)
+    key = hashlib.sha256(b"Z1").hexdigest()
+    extract = tmp_path / "caseload_episodes_extract_2024-06-30.csv"
+    extract.write_text(
+        "episode_id,child_key,district,phase,open_date,close_date,closure_reason\n"
+        f"EZ1,{key},Dover,primary,2023-09-10,2023-12-01,targets_met\n"
+        f"EZ2,{key},Atlantis,primary,2023-09-10,2023-12-01,targets_met\n"
+        f"EZ3,{key},Dover,primary,2023-09-10,2023-08-01,targets_met\n"
+        f"EZ4,{key},Dover,primary,2023-13-40,,\n"
+        "EZ5,not-a-hash,Dover,primary,2023-09-10,,\n",
+        encoding="utf-8",
+    )
+    code, out, err = _stls(capsys, warehouse, "load", str(extract))
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    code, dq_json, err = _stls(capsys, warehouse, "dq", "--format", "json")
+    assert code == 0, err
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        episodes = dict(
+            con.execute(
+                "select episode_id, district_sk is not null from marts.fct_caseload_episode"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert "EZ1" in episodes
+    assert not {"EZ2", "EZ3", "EZ4", "EZ5"} & set(episodes)
+    for fragment in ("Atlantis", "EZ3", "EZ4", "EZ5"):
+        assert fragment in dq_json, fragment
+    assert key not in dq_json and key not in out

@@ -17,15 +17,16 @@ from warehouse.reporting.formatting import format_value
 ui.page_setup()
 st.title("Outcomes for supported children")
 
+viewer = auth.current_viewer()
+where = f"{viewer.district} and Kent" if viewer.restricted else "Kent"
 years = outcomes_data.closed_years()
 if not years:
     st.info(
-        "No child-level data (caseload episodes and pupil-level censuses) has been "
-        "published yet: load the episodes extract and the January censuses."
+        f"No child-level data (caseload episodes and pupil-level censuses) has been "
+        f"published yet for {where}: load the episodes extract and the January censuses."
     )
     st.stop()
 
-viewer = auth.current_viewer()
 if app_data.illustrative():
     st.caption(
         "The child-level records in this demo are invented children, made up from a fixed "
@@ -50,7 +51,6 @@ breakdown = st.radio(
     horizontal=True,
     key="outcomes_breakdown",
 )
-where = f"{viewer.district} and Kent" if viewer.restricted else "Kent"
 st.markdown(
     f"**Children whose episode with the service closed in {year} ({where}): how many had "
     "an EHC plan at a January census within 12 and 24 months of the close, beside the "

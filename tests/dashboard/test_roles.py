@@ -204,6 +204,8 @@ def test_a_district_lead_sees_only_their_district_and_kent(
         if page != "about":
             assert "Thanet" in text and "Kent" in text, page
             assert districts_in_tables(at) <= {"Thanet", "Kent"}, page
+            if page == "outcomes":  # no sidebar filters: its own scope is tested there
+                continue
             selector = at.multiselect(key="filter_district")
             assert selector.options == ["Thanet"] and selector.value == ["Thanet"]
             assert selector.disabled

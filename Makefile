@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # names it as a prerequisite (make reads prerequisites as it meets each rule).
 DOCS := static/dbt-docs/index.html
 
-.PHONY: run test setup demo docs lint format bench screenshots browser clean
+.PHONY: run test setup demo docs lint format bench screenshots browser clean bench-children
 
 # The venv is rebuilt when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -73,6 +73,10 @@ format: $(STAMP)
 # What a load costs (read, raw, audit with GX, dbt) and peak memory, against targets.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# The child-level sources at Kent's size (1.25 million census rows): load and outcomes.
+bench-children: $(STAMP)
+	$(BIN)/python scripts/bench_children.py
 
 # The dashboard in headless Chromium: every page timed, checked for exceptions and with axe.
 browser: $(STAMP)

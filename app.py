@@ -120,6 +120,12 @@ PAGES = {
         icon=":material/trending_up:",
         url_path="ehcp",
     ),
+    auth.OUTCOMES: st.Page(
+        "pages/outcomes.py",
+        title="Outcomes for supported children",
+        icon=":material/timeline:",
+        url_path="outcomes",
+    ),
     auth.DATA_QUALITY: st.Page(
         "pages/data_quality.py",
         title="Data quality",

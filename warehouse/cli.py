@@ -78,11 +78,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from warehouse.demo import DATA_DIR
+    from warehouse.demo import children
     from warehouse.publish.load import load
 
     warehouse = resolve_warehouse(args.warehouse)
-    result = load([DATA_DIR], warehouse, kind="demo", fresh=True)
+    try:
+        scale = children.scale_from(args.children)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with children.demo_paths(scale) as demo_paths:
+        result = load(demo_paths, warehouse, kind="demo", fresh=True)
     _print_load(result, args.format, warehouse)
     say(f"Demo warehouse built at {warehouse} (illustrative data).\n", file=sys.stderr)
     return EXIT_OK
@@ -186,6 +191,31 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_outcomes(args: argparse.Namespace) -> int:
+    from warehouse.publish import connect
+    from warehouse.reporting import outcomes
+
+    year = parse_year(args.closed_year)
+    con = connect.connect(resolve_warehouse(args.warehouse))
+    try:
+        cur = con.cursor()
+        years = outcomes.closed_years(cur)
+        if year not in years:
+            listed = ", ".join(years) or "none"
+            raise UsageError(
+                f"--closed-year {year}: no published caseload episodes closed that year "
+                f"(years available: {listed})"
+            )
+        if args.format == "json":
+            text = outcomes.render_json(outcomes.outcomes(cur, year))
+        else:
+            text = outcomes.render_text(cur, year)
+    finally:
+        con.close()
+    say(text)
+    return EXIT_OK
+
+
 def cmd_rollback(args: argparse.Namespace) -> int:
     from warehouse.publish import versions
 
@@ -263,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="build the warehouse from the bundled demo data (replacing it)"
     )
     demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.add_argument(
+        "--children",
+        choices=("full", "small", "none"),
+        help="size of the illustrative child-level data (default: $STLS_DEMO_CHILDREN, "
+        "else full: 250,000 pupils a census, five censuses)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     load = sub.add_parser(
@@ -331,6 +367,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pack.add_argument("--output", required=True, metavar="FILE", help="the file to write")
     pack.set_defaults(func=cmd_report_pack)
+
+    report_outcomes = report_sub.add_parser(
+        "outcomes",
+        help="escalation to an EHC plan after support, beside the comparison group",
+        description="JSON is unsuppressed, for data stewards; text shows counts of 1 to 4 as [c].",
+    )
+    report_outcomes.add_argument(
+        "--closed-year", required=True, help="academic year the episodes closed in, e.g. 2022-23"
+    )
+    report_outcomes.add_argument("--format", choices=("text", "json"), default="text")
+    report_outcomes.set_defaults(func=cmd_report_outcomes)
 
     rollback = sub.add_parser(
         "rollback",

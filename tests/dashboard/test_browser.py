@@ -50,6 +50,7 @@ NAVIGATION = [
     "Funding per pupil",
     "EHCP trends vs inclusion",
     "Kent among councils",
+    "Outcomes for supported children",
     "Data quality",
     "About the data",
 ]

@@ -144,6 +144,7 @@ MAY_DIVIDE = {
     "warehouse/ingest/workbook_process.py": "the child reader's memory cap in GiB, for a message",
     "warehouse/dashboard/charts.py": "chart layout (panels per row, legend offset)",
     "warehouse/demo/generate.py": "writes the illustrative demo files",
+    "warehouse/demo/children.py": "writes the illustrative child-level demo files",
 }
 
 

@@ -416,3 +416,62 @@ def format_terms(terms: Sequence[int]) -> str:
 def expected_measure_phases() -> tuple[tuple[str, str], ...]:
     """Every (measure, phase) pair a complete termly submission holds."""
     return tuple((m.code, p) for m in measures() for p in m.allowed_phases)
+
+
+# --------------------------------------------------------------------------------------
+# Child-level sources (Sources 5 and 6): pseudonymised, seen by data stewards only
+# --------------------------------------------------------------------------------------
+
+CASELOAD_EPISODE = "caseload_episode"
+PUPIL_CENSUS = "pupil_census"
+CHILD_SOURCES = (CASELOAD_EPISODE, PUPIL_CENSUS)
+
+CONTRACTS.update(
+    {
+        CASELOAD_EPISODE: SourceContract(
+            name=CASELOAD_EPISODE,
+            required=(
+                "episode_id",
+                "child_key",
+                "district",
+                "phase",
+                "open_date",
+                "close_date",
+                "closure_reason",
+            ),
+            header_aliases=(("episode", "episode_id"), ("reason_closed", "closure_reason")),
+            # child_key alone is both sources'; the episode's own columns tell them apart.
+            signature=("episode_id", "child_key"),
+        ),
+        PUPIL_CENSUS: SourceContract(
+            name=PUPIL_CENSUS,
+            required=("census_year", "child_key", "district", "phase", "sen_status"),
+            header_aliases=(("sen_provision", "sen_status"),),
+            signature=("child_key", "sen_status"),
+        ),
+    }
+)
+SOURCES = (*SOURCES, *CHILD_SOURCES)
+
+# The council's keyed hash of a pupil's UPN: 64 hexadecimal characters (SHA-256 width).
+CHILD_KEY_LENGTH = 64
+
+
+@cache
+def sen_statuses() -> tuple[str, ...]:
+    """The pupil-level census's SEN statuses, in order (seeds/sen_statuses.csv)."""
+    rows = sorted(read_seed("sen_statuses"), key=lambda r: int(r["sort_order"]))
+    return tuple(r["sen_status_code"] for r in rows)
+
+
+@cache
+def closure_reasons() -> dict[str, str]:
+    """Closure reason code -> label, in order (seeds/closure_reasons.csv)."""
+    rows = sorted(read_seed("closure_reasons"), key=lambda r: int(r["sort_order"]))
+    return {r["closure_reason_code"]: r["closure_reason_label"] for r in rows}
+
+
+@cache
+def outcome_horizons() -> tuple[int, ...]:
+    """The months after closure escalation is measured over (seeds/outcome_horizons.csv)."""
+    return tuple(sorted(int(r["horizon_months"]) for r in read_seed("outcome_horizons")))

@@ -115,3 +115,12 @@ def share_out(total: float, weights: pd.Series, whole: float | None = None) -> p
     if not whole or pd.isna(whole):
         return pd.Series(float("nan"), index=weights.index)
     return total * weights.astype(float) / whole
+
+
+def percent(numerator: float | None, denominator: float | None) -> float | None:
+    """100 x numerator / denominator of two pooled counts (escalated children over children
+    observed, shared/contracts.md "Outcome definitions"), unrounded; None when the
+    denominator is 0 or unknown: nobody observed is unknown, never 0%."""
+    if numerator is None or not denominator or pd.isna(denominator) or pd.isna(numerator):
+        return None
+    return 100.0 * float(numerator) / float(denominator)

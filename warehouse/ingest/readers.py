@@ -81,6 +81,7 @@ Decisions, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -88,6 +89,7 @@ from pathlib import Path
 import polars as pl
 
 from warehouse.core.errors import first_line
+from warehouse.ingest import child_level
 from warehouse.ingest.decoding import _decode_text, _is_xlsx
 from warehouse.ingest.frames import _data_elsewhere, _frame_from_grid, row_limit
 from warehouse.ingest.grids import _csv_grid, _csv_header
@@ -202,7 +204,7 @@ def _result(
         source=progress.source,
         header_map=dict(progress.header_map),
         frame=frame,
-        rejected_reason=reason,
+        rejected_reason=child_level.redact(reason),
     )
 
 
@@ -224,29 +226,36 @@ def _read_frame(data: bytes, progress: _Progress, limit: Limits) -> pl.DataFrame
         allowed = row_limit(headers, limit.rows)
         if rows > allowed:
             raise _too_many_rows(f"the file has {rows:,} rows", allowed)
-        return _frame_from_grid(parquet_grid(data), progress)
+        return _guarded_frame(parquet_grid(data), progress)
     if _is_xlsx(data, limit):
         progress.file_format = XLSX
         sheets = _check_workbook(data, limit)
         try:
             grid = _guarded(_xlsx_grid, data, what="the workbook")
             _check_grid_rows(grid, limit)
-            return _frame_from_grid(grid, progress)
+            return _guarded_frame(grid, progress)
         except _NoHeader as no_header:
             raise _data_elsewhere(data, sheets, limit) or no_header from None
-    allowed = limit.rows
-    try:
+    allowed = row_limit(_csv_header(data), limit.rows)
+    if allowed != limit.rows:  # a source with a limit of its own (DfE's national data)
         _check_csv_rows(data, allowed)
-    except _Rejected:  # unless its header reads as a source allowed more (national data)
-        allowed = row_limit(_csv_header(data), limit.rows)
-        if allowed == limit.rows:
-            raise
-        _check_csv_rows(data, allowed)
+        limit = dataclasses.replace(limit, rows=allowed)
+    else:  # the child-level sources' limit is a setting (child_level)
+        limit = child_level.check_csv_rows(_check_csv_rows, data, limit)
     text, encoding = _decode_text(data)
     progress.file_format, progress.encoding = CSV, encoding
     grid = _guarded(_csv_grid, text, what="the CSV")
-    _check_grid_rows(grid, limit, allowed)
-    return _frame_from_grid(grid, progress)
+    _check_grid_rows(grid, limit)
+    return _guarded_frame(grid, progress)
+
+
+def _guarded_frame(grid: _Grid, progress: _Progress) -> pl.DataFrame:
+    """The grid's frame, after the privacy guard (``child_level``): a file holding a
+    UPN-shaped value, or a child-level file with a personal column, is refused whole."""
+    child_level.refuse_upn_shaped(grid, progress)
+    frame = _frame_from_grid(grid, progress)
+    child_level.refuse_personal_columns(progress)
+    return frame
 
 
 def _check_grid_rows(grid: _Grid, limit: Limits, allowed: int | None = None) -> None:

@@ -16,6 +16,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_FILE_MB_ENV = "STLS_MAX_FILE_MB"
 MAX_ROWS_ENV = "STLS_MAX_ROWS"
+# A pupil-level census is a row per pupil (Kent: some 250,000): child-level CSVs have their
+# own limit (warehouse.ingest.child_level).
+MAX_CHILD_ROWS = 500_000
+MAX_CHILD_ROWS_ENV = "STLS_MAX_CHILD_ROWS"
 # A workbook is compressed; refuse one whose contents would unpack to more than this many
 # times the file size limit.
 MAX_UNZIPPED_FACTOR = 20
@@ -39,6 +43,8 @@ _SOURCE_LABELS = {
     contracts.NATIONAL_DATA: "DfE's national data",
     contracts.NATIONAL_DICTIONARY: "DfE's indicator dictionary",
     contracts.NATIONAL_NEIGHBOURS: "DfE's statistical neighbours",
+    contracts.CASELOAD_EPISODE: "a caseload episodes extract",
+    contracts.PUPIL_CENSUS: "a pupil-level census",
 }
 
 # Calamine's names for Excel's error values, as Excel shows them in the cell.
@@ -122,6 +128,7 @@ class Limits:
 
     file_bytes: int
     rows: int
+    child_rows: int = MAX_CHILD_ROWS
 
     @property
     def unzipped_bytes(self) -> int:
@@ -136,9 +143,11 @@ def limits() -> Limits:
     """
     megabytes = _positive(MAX_FILE_MB_ENV, float, "the largest file size in MiB")
     rows = _positive(MAX_ROWS_ENV, int, "the most data rows a file may have")
+    child = _positive(MAX_CHILD_ROWS_ENV, int, "the most data rows a child-level file may have")
     return Limits(
         file_bytes=MAX_FILE_BYTES if megabytes is None else round(megabytes * 1024 * 1024),
         rows=MAX_ROWS if rows is None else int(rows),
+        child_rows=MAX_CHILD_ROWS if child is None else int(child),
     )
 
 

@@ -99,6 +99,26 @@ create table if not exists raw.national_neighbours (
     la_number_repeated varchar, region_number varchar, region varchar,
     extra_columns varchar
 );
+
+-- Child-level sources (5 and 6): pseudonymised; child_key is the council's keyed hash,
+-- kept exactly as received and never joined to anything identifying. A file holding a
+-- UPN-shaped value or a personal column is refused whole and has no row here
+-- (warehouse.ingest.privacy).
+create table if not exists raw.caseload_episode (
+    load_id varchar not null, file_id varchar not null, file_name varchar not null,
+    file_checksum varchar not null, row_number integer not null,
+    episode_id varchar, child_key varchar, district varchar, phase varchar,
+    open_date varchar, close_date varchar, closure_reason varchar,
+    extra_columns varchar
+);
+
+create table if not exists raw.pupil_census (
+    load_id varchar not null, file_id varchar not null, file_name varchar not null,
+    file_checksum varchar not null, row_number integer not null,
+    census_year varchar, child_key varchar, district varchar, phase varchar,
+    sen_status varchar,
+    extra_columns varchar
+);
 """
 
 

@@ -25,7 +25,7 @@ import polars as pl
 
 from warehouse.core import contracts
 from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
-from warehouse.quality import checks, national, results, rows
+from warehouse.quality import checks, child_rows, national, results, rows
 
 ERROR = results.ERROR
 WARNING = results.WARNING
@@ -112,15 +112,20 @@ class AuditResult:
     values: dict[str, pl.DataFrame] = field(default_factory=dict)
     # Source 4's row outcomes, as one frame (``warehouse.quality.national``: 641,070 rows)
     national_outcomes: pl.DataFrame | None = None
+    # The child-level rows' outcomes, as one frame (``child_rows.row_outcomes``).
+    child_outcomes: pl.DataFrame | None = None
 
     @property
     def held(self) -> list[Submission]:
         return [s for s in self.submissions if s.status == HELD]
 
     def count(self, outcome: str) -> int:
-        frame = self.national_outcomes
-        national_rows = 0 if frame is None else frame.filter(pl.col("outcome") == outcome).height
-        return sum(1 for o in self.outcomes if o.outcome == outcome) + national_rows
+        extra = sum(
+            frame.filter(pl.col("outcome") == outcome).height
+            for frame in (self.national_outcomes, self.child_outcomes)
+            if frame is not None
+        )
+        return sum(1 for o in self.outcomes if o.outcome == outcome) + extra
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,13 @@ def audit(
                 )
             )
     result.outcomes.extend(_county_total_rows(files))
+    result.child_outcomes = child_rows.row_outcomes(
+        frames,
+        {f.file_id: f.load_id for f in files},
+        {key: "; ".join(_first_messages(failures)) for key, failures in alone.items()},
+        PUBLISHED,
+        QUARANTINED,
+    )
     result.submissions = list(submissions.values())
     result.values.update(national.row_values(frames))
     result.national_outcomes = national.outcomes(

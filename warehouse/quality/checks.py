@@ -19,7 +19,7 @@ from warehouse.core.values import (
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
 
-from warehouse.quality import national
+from warehouse.quality import child_rows, national
 from warehouse.quality.gx import GxRunner, run_suite
 from warehouse.quality.history import census_history, termly_return_history
 from warehouse.quality.kinds import CENSUS_COUNTS, MONEY_COLUMNS
@@ -95,6 +95,7 @@ def row_frames(
         "census_rows": census_rows(files, today),
         "funding_rows": funding_rows(files, today),
         **national.row_frames(files, published_national),
+        **child_rows.row_frames(files, today),
     }
 
 
@@ -120,6 +121,7 @@ def row_values(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
                 for column, optional in MONEY_COLUMNS
             ],
         ),
+        **child_rows.row_values(frames),
     }
 
 

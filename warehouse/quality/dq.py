@@ -185,7 +185,7 @@ def render_text(result: dict) -> str:
 
 
 def next_step(result: dict) -> str:
-    if result["files_rejected"] or result["held_submissions"]:
+    if result["files_rejected"] or result["held_submissions"] or result["rows_quarantined"]:
         return (
             "send each district its failing rows ('stls dq --format json'), and load the "
             "corrected files when they arrive: they replace the held submissions."
@@ -307,6 +307,8 @@ _RAW_ALIAS = {
     "national_data": "rnd",
     "national_dictionary": "rnx",
     "national_neighbours": "rnn",
+    "caseload_episode": "re",
+    "pupil_census": "rp",
 }
 
 
@@ -356,6 +358,12 @@ def failing_rows(
         left join raw.national_neighbours rnn
             on i.source = 'national_neighbours' and rnn.file_id = i.file_id
             and rnn.row_number = i.row_number
+        left join raw.caseload_episode re
+            on i.source = 'caseload_episode' and re.file_id = i.file_id
+            and re.row_number = i.row_number
+        left join raw.pupil_census rp
+            on i.source = 'pupil_census' and rp.file_id = i.file_id
+            and rp.row_number = i.row_number
         left join (
             select distinct source, check_name, severity, action from dq.check_results
             where load_id = $load_id

@@ -15,6 +15,7 @@ from warehouse.core.contracts import CENSUS, FUNDING, TERMLY_RETURN
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
 
+from warehouse.quality.child_kinds import CASELOAD_EPISODE_COLUMNS, PUPIL_CENSUS_COLUMNS
 from warehouse.quality.national_kinds import (
     NATIONAL_DATA_COLUMNS,
     NATIONAL_DICTIONARY_COLUMNS,
@@ -216,6 +217,20 @@ def frame_kinds() -> dict[str, FrameKind]:
             "row",
             1,
             {**IDENTITY, **NATIONAL_NEIGHBOURS_COLUMNS},
+        ),
+        FrameKind(
+            "caseload_episode_rows",
+            contracts.CASELOAD_EPISODE,
+            "row",
+            1,
+            {**IDENTITY, **_KEY_PARTS, **CASELOAD_EPISODE_COLUMNS},
+        ),
+        FrameKind(
+            "pupil_census_rows",
+            contracts.PUPIL_CENSUS,
+            "row",
+            1,
+            {**IDENTITY, **_KEY_PARTS, **PUPIL_CENSUS_COLUMNS},
         ),
     )
     return {k.name: k for k in kinds}

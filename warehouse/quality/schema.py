@@ -137,6 +137,30 @@ create table if not exists dq.national_neighbours_values (
     sn6 bigint, sn7 bigint, sn8 bigint, sn9 bigint, sn10 bigint,
     snp1 varchar, snp2 varchar, snp3 varchar, snp4 varchar, snp5 varchar,
     snp6 varchar, snp7 varchar, snp8 varchar, snp9 varchar, snp10 varchar
+
+);
+
+-- The child-level sources (caseload episodes, the pupil-level census): codes trimmed and
+-- lower-cased, dates parsed by warehouse.core.dates, the child key as received (trimmed;
+-- NULL where it is not a 64-character keyed hash). Their rows have no submission: each is
+-- published or quarantined on its own (warehouse.quality.child_rows).
+create table if not exists dq.caseload_episode_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    episode_id     varchar,
+    child_key      varchar,
+    phase          varchar,
+    open_date      date,
+    close_date     date,               -- NULL while the episode is open
+    closure_reason varchar
+);
+
+create table if not exists dq.pupil_census_values (
+    file_id        varchar not null,
+    row_number     integer not null,
+    child_key      varchar,
+    phase          varchar,
+    sen_status     varchar
 );
 
 -- Every problem found, one row per (check, raw row) or per submission for

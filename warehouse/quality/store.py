@@ -58,6 +58,8 @@ def write_audit(con: duckdb.DuckDBPyConnection, load_id: str, audit: AuditResult
             con.unregister("incoming_outcomes")
     if audit.national_outcomes is not None:
         _insert_frame(con, "dq.row_outcomes", audit.national_outcomes)
+    if audit.child_outcomes is not None:
+        _insert_frame(con, "dq.row_outcomes", audit.child_outcomes)
     for source, values in audit.values.items():
         _insert_frame(con, f"dq.{source}_values", values)
     if audit.checks:

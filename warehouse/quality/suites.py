@@ -60,6 +60,8 @@ def _contract_lists() -> dict[str, list[str]]:
         "measures": [m.code for m in contracts.measures()],
         "districts": list(contracts.district_names()),
         "terms": sorted(contracts.term_names()),
+        "sen_statuses": list(contracts.sen_statuses()),
+        "closure_reasons": list(contracts.closure_reasons()),
     }
 
 

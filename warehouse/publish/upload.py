@@ -152,8 +152,11 @@ def start(warehouse: Path, files: Sequence[Upload], *, by: str) -> Job:
                 "Try again when it has finished."
             )
         check(files)
-        with exclusive(warehouse):  # a load or rollback run elsewhere: refused now, clearly
-            pass
+        try:  # a load or rollback run elsewhere (stls load, stls rollback): refused now
+            with exclusive(warehouse):
+                pass
+        except LoadError as exc:
+            raise UploadRefused(str(exc)) from None
         folder = Path(tempfile.mkdtemp(prefix=".stls_upload_", dir=warehouse.parent))
         try:
             paths = _save(folder, files)

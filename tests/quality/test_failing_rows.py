@@ -296,3 +296,22 @@ def test_a_review_is_kept_not_raised_again_and_survives_a_rollback(doverr, capsy
     kept = next(r for r in rolled["failing_rows"] if r["fingerprint"] == ashford["fingerprint"])
     assert kept["reviewed_by"] == "sam@example.org"
     assert [r.comment for r in reviews.history(warehouse)] == ["Ashford told us: sending next week"]
+
+
+def test_a_term_held_twice_is_counted_once_with_the_first_file_superseded(
+    doverr, capsys, monkeypatch, tmp_path
+):
+    """After the rollback above (or alone) the bad Dover file is held; a second bad file for the
+    same term holds it again. The page counts Dover's term 3 once and shows the first file
+    as superseded, and the tile agrees with the table."""
+    warehouse, *_ = doverr
+    second = write_return(tmp_path / "dover_2023-24_t3_again.csv", "Dover", 3, {7: (VALUE, "-5")})
+    assert load([second], warehouse).exit_code == 1
+    at = dq_page(monkeypatch, warehouse)
+    held = next(d.value for d in at.dataframe if "File held back" in d.value.columns)
+    dover = held[(held["District"] == "Dover") & held["For"].str.contains("T3")]
+    assert list(dover["File held back"]) == ["dover_2023-24_t3_again.csv"]
+    assert DOVER_FILE in dover["Earlier files for it (superseded)"].iloc[0]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Held back now"] == f"{len(held):,}"
+    assert "None" not in set(held.astype(str).to_numpy().ravel())

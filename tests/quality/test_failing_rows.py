@@ -214,6 +214,8 @@ def test_the_page_table_and_csv_agree_with_the_json(doverr, capsys, monkeypatch,
     assert list(table["Value as sent"]) == [r["value"] or "" for r in report["failing_rows"]]
     assert list(table["What is wrong"]) == [r["message"] for r in report["failing_rows"]]
     assert "None" not in set(table.astype(str).to_numpy().ravel())
+    words = [m.value for m in [*at.markdown, *at.caption, *at.info, *at.success]]
+    assert not [w for w in words if "stls " in w or "--format" in w]  # no commands
     at.selectbox(key="dq_district").select("Dover").run()
     assert not at.exception
     dover = next(d.value for d in at.dataframe if "Value as sent" in d.value.columns)
@@ -240,7 +242,9 @@ def test_the_notice_is_written_and_posted_after_the_load(doverr):
     assert result.load_id in text and "Dover" in text and DOVER_FILE in text
 
 
-def test_a_review_is_kept_not_raised_again_and_survives_a_rollback(doverr, capsys, tmp_path):
+def test_a_review_is_kept_not_raised_again_and_survives_a_rollback(
+    doverr, capsys, tmp_path, monkeypatch
+):
     warehouse, *_ = doverr
     before = dq_json(warehouse, capsys)
     ashford = next(
@@ -296,6 +300,12 @@ def test_a_review_is_kept_not_raised_again_and_survives_a_rollback(doverr, capsy
     kept = next(r for r in rolled["failing_rows"] if r["fingerprint"] == ashford["fingerprint"])
     assert kept["reviewed_by"] == "sam@example.org"
     assert [r.comment for r in reviews.history(warehouse)] == ["Ashford told us: sending next week"]
+
+    # The page, opened again after the rollback, still lists the review.
+    at = dq_page(monkeypatch, warehouse)
+    shown = next(d.value for d in at.dataframe if "Why it is fine" in d.value.columns)
+    assert list(shown["Why it is fine"]) == ["Ashford told us: sending next week"]
+    assert list(shown["By"]) == ["sam@example.org"] and list(shown["District"]) == ["Ashford"]
 
 
 def test_a_term_held_twice_is_counted_once_with_the_first_file_superseded(

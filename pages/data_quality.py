@@ -1,19 +1,19 @@
-"""Data quality: the steward's page. What the latest load received, published and held
-back, why, what each district must correct, and how each check has gone over time."""
+"""Data quality: the steward's worklist. Load this term's files; see what the load received,
+published and held back; what each district must correct, with the value as sent and what
+to change; correction packs to send; warnings to review; and how each check has gone."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from warehouse.core import safe_text
-from warehouse.dashboard import app_data, auth, charts, filters, ui
-from warehouse.quality import dq
+from warehouse.dashboard import app_data, auth, filters, steward, steward_data, ui
+from warehouse.publish import reviews
+from warehouse.quality import dq, failing
 
 ui.page_setup()
-
 
 st.title("Data quality")
 
@@ -22,131 +22,156 @@ try:
 except auth.AccessDenied as exc:  # the data layer answers data stewards only
     st.error(str(exc), icon=":material/lock:")
     st.stop()
+
+steward.upload_panel()
 if loads.empty:
-    st.info("No loads yet: build the demo with 'stls demo' or load files with 'stls load'.")
+    st.info("No loads yet: load this term's files above.")
     st.stop()
 
-load_labels = {
-    row.load_id: f"Load {row.load_seq} ({row.kind}, {row.started_at:%d %b %Y %H:%M}): {row.status}"
-    for row in loads.itertuples()
-}
+load_labels = {row.load_id: steward.load_label(row) for row in loads.itertuples()}
 load_id = filters.url_select("load", "Load", load_labels)
-result = app_data.load_result(load_id)
-
-STATUS_WORDS = {
-    "passed": ("Passed", "Everything received was published."),
-    "warnings": ("Passed with warnings", "Everything was published; review the warnings."),
-    "failed": ("Something was held back or rejected", "See below what to chase."),
-    "running": ("Still running, or stopped before it finished", "Nothing from it is published."),
-}
-headline, advice = STATUS_WORDS.get(result["status"], (result["status"], ""))
+result = steward_data.load_result(load_id)
+rows = steward_data.failing_rows(load_id)
+held = steward_data.held_now()
+counts = steward.at_a_glance(result, held, rows)
 
 live = app_data.live_version()
 if live.contents is not None:
+    published = live.contents.loaded_at
     st.caption(
-        f"Live version: {live.version_id or 'not yet recorded'}, published by load "
-        f"{live.contents.loads} ({live.contents.load_id}); {live.kept} version(s) kept. "
-        "'stls rollback --list' shows them and 'stls rollback' restores the one before."
+        f"The dashboard shows the warehouse as published by load {live.contents.loads}"
+        + (f" on {published:%d %b %Y at %H:%M} UTC" if published else "")
+        + f"; {live.kept} published version(s) are kept, so an earlier one can be restored."
     )
 
 # ---------------------------------------------------------------- at a glance
-st.header(f"{headline}")
-st.markdown(f"{advice} Next: {dq.next_step(result)}")
-cols = st.columns(5)
-cols[0].metric("Rows received", f"{result['rows_received']:,}")
-cols[1].metric("Rows published", f"{result['rows_published']:,}")
-cols[2].metric("Rows quarantined", f"{result['rows_quarantined']:,}")
-cols[3].metric("Submissions held", f"{len(result['held_submissions']):,}")
-cols[4].metric("Files rejected", f"{len(result['files_rejected']):,}")
+headline, advice = steward.STATUS_WORDS.get(result["status"], (result["status"], ""))
+st.header(headline)
+st.markdown(f"{advice} Next: {dq.next_step(result, commands=False)}")
+tiles = st.columns(5)
+tiles[0].metric("Files received", f"{counts['files_received']:,}")
+tiles[1].metric("Rows published", f"{counts['rows_published']:,}")
+tiles[2].metric("Rows set aside", f"{counts['rows_set_aside']:,}")
+tiles[3].metric("Held back now", f"{counts['held_now']:,}")
+tiles[4].metric("New warnings", f"{counts['warnings_new']:,}")
 st.caption(
-    f"Rows received ({result['rows_received']:,}) = published ({result['rows_published']:,}) "
-    f"+ quarantined ({result['rows_quarantined']:,}). {result['files_received']} file(s) "
-    f"received, {len(result['files_already_loaded'])} of them loaded before (nothing new)."
+    f"Of the {counts['rows_received']:,} rows this load received, "
+    f"{counts['rows_published']:,} were published and {counts['rows_set_aside']:,} set aside "
+    f"(held back with their return, or on their own). {counts['files_rejected']} file(s) "
+    f"were rejected. Held back now counts each district's term once, whichever load held "
+    f"it ({counts['held_in_load']} in this load); the table below lists the same."
+    + (
+        f" {counts['warnings_reviewed']} warning(s) were reviewed before and are not new."
+        if counts["warnings_reviewed"]
+        else ""
+    )
 )
 
-# ---------------------------------------------------------------- what to chase
-st.header("Held back: what each district must correct")
-holds = app_data.dq_frame("holds")
-open_holds = holds[holds["still_held"]] if not holds.empty else holds
-if open_holds.empty:
-    st.success("No submission is held back.", icon=":material/check_circle:")
-else:
-    st.markdown(
-        "Each held submission keeps the district's earlier published figures for that term "
-        "until a corrected file arrives; the corrected file replaces it as a whole."
-    )
-    table = open_holds[
-        ["district", "source", "academic_year", "term", "census_year", "file_name", "reason"]
-    ].rename(
-        columns={
-            "district": "District",
-            "source": "Source",
-            "academic_year": "Year",
-            "term": "Term",
-            "census_year": "Census",
-            "file_name": "File",
-            "reason": "What is wrong",
-        }
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
-
-if result["files_rejected"]:
-    st.subheader("Files rejected (nothing from them was loaded)")
-    st.dataframe(
-        pd.DataFrame(result["files_rejected"]).rename(columns={"file": "File", "reason": "Why"}),
-        hide_index=True,
-        width="stretch",
-    )
-
-# ---------------------------------------------------------------- failing rows
-st.header("Failing rows")
-rows = app_data.dq_frame("failing_rows", load_id)
+# ---------------------------------------------------------------- the worklist
+st.header("What each district must correct")
 if rows.empty:
     st.success("No check found anything in this load.", icon=":material/check_circle:")
 else:
-    districts = sorted(d for d in rows["district"].dropna().unique())
-    district_options = {"all": "All districts", **{d: d for d in districts}}
-    chosen_district = filters.url_select("district", "District", district_options)
-    check_options = {"all": "All checks"} | {
-        c: f"{c} ({s})" for c, s in rows[["check", "severity"]].drop_duplicates().values
-    }
-    chosen_check = filters.url_select("check", "Check", check_options)
-    shown = rows
-    if chosen_district != "all":
-        shown = shown[shown["district"] == chosen_district]
-    if chosen_check != "all":
-        shown = shown[shown["check"] == chosen_check]
+    named = sorted(d for d in rows["district"].dropna().unique())
+    options = {"all": "All districts", **{d: d for d in named}}
+    if rows["district"].isna().any():
+        options[failing.NO_DISTRICT] = "No district (for the steward)"
+    chosen = filters.url_select("district", "District", options)
+    if chosen == "all":
+        shown = rows
+    elif chosen == failing.NO_DISTRICT:
+        shown = rows[rows["district"].isna()]
+    else:
+        shown = rows[rows["district"] == chosen]
+    who = "" if chosen == "all" else f" for {safe_text.markdown_text(options[chosen])}"
     st.markdown(
-        f"**{len(shown):,} failing row(s)**"
-        + (f" for {safe_text.markdown_text(chosen_district)}" if chosen_district != "all" else "")
-        + ". Errors first; the value is shown exactly as the district sent it."
+        f"**{len(shown):,} failing row(s)**{who}: errors first, each value exactly as it was "
+        "sent. A row in a district's own file is that district's to correct, whatever its "
+        "district cell says."
     )
-    st.dataframe(
-        shown.rename(
-            columns={
-                "severity": "Severity",
-                "check": "Check",
-                "district": "District",
-                "file": "File",
-                "row": "Row",
-                "column": "Column",
-                "value_as_received": "Value as received",
-                "message": "What is wrong",
-                "action": "What to do",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    suffix = ui.slug(chosen_district) if chosen_district != "all" else "all_districts"
+    steward.show_table(steward.worklist(shown), wrap=True, key="dq_worklist")
+    suffix = "all_districts" if chosen == "all" else chosen
     st.download_button(
-        "Download these failing rows (CSV) to send to the district",
-        safe_text.csv_bytes(shown),
-        file_name=f"stls_failing_rows_{load_id}_{suffix}.csv",
+        "Download these failing rows (CSV)",
+        steward.worklist_csv(shown),
+        file_name=f"stls_failing_rows_{load_id}_{suffix}.csv".replace(" ", "_"),
         mime="text/csv",
         icon=":material/download:",
         key="download_failing_rows",
     )
+
+recipients = steward_data.pack_recipients(load_id)
+if recipients:
+    st.subheader("Correction packs")
+    st.markdown(
+        "One workbook for each district (or the census team, or finance) with something to "
+        "correct in this load: the value as they sent it and what to change, ready to send. "
+        "Districts with nothing to correct get none. For: "
+        + ", ".join(safe_text.markdown_text(r) for r in recipients)
+        + "."
+    )
+    st.download_button(
+        "Download every correction pack (ZIP)",
+        steward_data.correction_packs(load_id),
+        file_name=f"stls_correction_packs_{load_id}.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        key="download_correction_packs",
+    )
+    if not rows.empty and chosen in recipients:
+        st.download_button(
+            f"Download the correction pack for {chosen} (XLSX)",
+            steward_data.correction_packs(load_id, chosen),
+            file_name=f"stls_corrections_{chosen}_{load_id}.xlsx".replace(" ", "_"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key="download_correction_pack",
+        )
+
+# ---------------------------------------------------------------- held back now
+st.header("Held back now")
+if held.empty:
+    st.success("No return is held back.", icon=":material/check_circle:")
+else:
+    st.markdown(
+        "Each keeps the district's earlier published figures for that term until a corrected "
+        "file arrives; the corrected file replaces it as a whole. An earlier file for the same "
+        "term that a later one replaced is listed beside it as superseded."
+    )
+    steward.show_table(steward.held_table(held), wrap=True, key="dq_held")
+
+st.header("What this load received")
+steward.show_table(steward.received_table(steward_data.received(load_id)), key="dq_received")
+
+# ---------------------------------------------------------------- warnings to review
+st.header("Warnings to review")
+pending = rows[(rows["severity"] == "warning") & rows["reviewed_by"].isna()]
+if pending.empty:
+    st.success("No new warning in this load.", icon=":material/check_circle:")
+else:
+    st.markdown(
+        "A warning holds nothing back. Once you have checked one, mark it reviewed and say "
+        "why: the review is kept, and the same warning on the same figure is not raised as new "
+        "at a later load."
+    )
+    with st.form("dq_review_form", clear_on_submit=True):
+        choices = {row["fingerprint"]: row for row in pending.to_dict("records")}
+        picked = st.selectbox(
+            "Warning",
+            list(choices),
+            format_func=lambda f: (
+                f"{choices[f]['district'] or failing.NO_DISTRICT}: {choices[f]['message']}"
+            ),
+            key="dq_review_warning",
+        )
+        comment = st.text_area("Why it is fine (kept with the review)", key="dq_review_comment")
+        if st.form_submit_button("Mark reviewed", icon=":material/task_alt:"):
+            try:
+                steward_data.record_review({**choices[picked], "load_id": load_id}, comment)
+            except reviews.ReviewError as exc:
+                st.error(safe_text.markdown_text(str(exc)), icon=":material/error:")
+            else:
+                st.rerun()
 
 # ---------------------------------------------------------------- checks
 st.header("Every check in this load")
@@ -154,37 +179,13 @@ checks = app_data.dq_frame("check_results", load_id)
 if checks.empty:
     st.info("This load ran no checks (no file was accepted).")
 else:
-    failed = checks[~checks["success"]]
-    errors = int((failed["severity"] == "error").sum())
-    warnings = int((failed["severity"] == "warning").sum())
-    st.markdown(
-        f"{len(checks)} checks ran: **{errors} error check(s)** and **{warnings} warning "
-        f"check(s)** found something; {len(checks) - len(failed)} passed."
-    )
-    st.dataframe(
-        checks.assign(result=checks["success"].map({True: "passed", False: "failed"}))[
-            ["result", "severity", "suite", "check_name", "failing", "evaluated", "rule", "action"]
-        ].rename(
-            columns={
-                "result": "Result",
-                "severity": "Severity",
-                "suite": "Suite",
-                "check_name": "Check",
-                "failing": "Failing",
-                "evaluated": "Looked at",
-                "rule": "Rule",
-                "action": "What to do when it fails",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    steward.show_table(steward.checks_table(checks), wrap=True, key="dq_checks")
 
 docs = result.get("data_docs")
 if docs and Path(docs).is_file():
     st.markdown(
-        "The Great Expectations Data Docs for this load (every suite, every expectation, with "
-        f"the failing values) are at `{docs}`. Download them to open in a browser:"
+        "The Great Expectations Data Docs of this load (every suite and expectation, with the "
+        "failing values), to open in a browser:"
     )
     st.download_button(
         "Download the Data Docs for this load (ZIP)",
@@ -197,59 +198,16 @@ if docs and Path(docs).is_file():
 
 # ---------------------------------------------------------------- history
 st.header("History")
-history = loads[
-    [
-        "load_seq",
-        "kind",
-        "status",
-        "started_at",
-        "files_received",
-        "files_rejected",
-        "rows_received",
-        "rows_published",
-        "rows_quarantined",
-        "submissions_held",
-        "errors",
-        "warnings",
-    ]
-].rename(
-    columns={
-        "load_seq": "Load",
-        "kind": "Kind",
-        "status": "Result",
-        "started_at": "Started (UTC)",
-        "files_received": "Files",
-        "files_rejected": "Rejected",
-        "rows_received": "Rows received",
-        "rows_published": "Published",
-        "rows_quarantined": "Quarantined",
-        "submissions_held": "Held",
-        "errors": "Errors",
-        "warnings": "Warnings",
-    }
-)
 st.subheader("Loads")
-st.dataframe(history, hide_index=True, width="stretch")
-
+steward.show_table(steward.loads_table(loads), key="dq_loads")
+st.subheader("Warnings reviewed")
+kept = steward_data.review_history()
+if kept:
+    steward.show_table(steward.reviews_table(kept), wrap=True, key="dq_reviews")
+else:
+    st.caption("No warning has been marked reviewed yet.")
 trend = app_data.dq_frame("check_history")
 if not trend.empty and trend["load_seq"].nunique() > 1:
-    fig = charts.lines(
-        trend,
-        x="load_seq",
-        y="failing",
-        series="check_name",
-        unit="count",
-        title="Failing rows per check, load by load",
-        x_title="Load",
-        y_title="Failing rows",
-    )
-    ui.chart(
-        fig,
-        trend[["load_seq", "check_name", "severity", "failing"]],
-        {"failing": "count"},
-        "Failing rows per check",
-        "stls_check_history.csv",
-        alt="Failing rows of each check that has ever failed, for every load in order.",
-    )
+    steward.show_history_chart(trend)
 elif not trend.empty:
     st.caption("The check history chart appears after a second load.")

@@ -57,12 +57,12 @@ def say(text: str, file: TextIO | None = None) -> None:
 
 
 def _print_load(result, fmt: str, warehouse: Path) -> int:
-    from warehouse.publish import connect
+    from warehouse.publish import connect, reviews
     from warehouse.quality import dq
 
     con = connect.connect(warehouse)
     try:
-        summary = dq.load_result(con.cursor(), result.load_id)
+        summary = dq.load_result(con.cursor(), result.load_id, reviews=reviews.read(warehouse))
     finally:
         con.close()
     say(dq.render_json(summary) if fmt == "json" else dq.render_text(summary))
@@ -89,22 +89,96 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with children.demo_paths(scale) as demo_paths:
         result = load(demo_paths, warehouse, kind="demo", fresh=True)
     _print_load(result, args.format, warehouse)
+    if args.format == "text":
+        say(planted_text(result))
     say(f"Demo warehouse built at {warehouse} (illustrative data).\n", file=sys.stderr)
     return EXIT_OK
 
 
+def planted_text(result) -> str:
+    """What ``stls demo`` says about its warnings: each one the demo data carries on purpose
+    (``warehouse.demo.PLANTED``), why, and how many this load found."""
+    from warehouse.demo import PLANTED
+
+    found: dict[tuple[str, str], int] = {}
+    for check in result.audit.checks:
+        found[(check.suite, check.name)] = check.failing_count
+    out = [
+        "",
+        "The demo data carries these faults on purpose, to show the checks at work; they are "
+        "not mistakes of the load:",
+    ]
+    for (suite, check), (expected, why) in PLANTED.items():
+        got = found.get((suite, check), 0)
+        note = "" if got == expected else f" (this load found {got}, the demo plants {expected})"
+        out.append(f"  {suite}.{check}, {expected} time(s): {why}{note}")
+    unplanned = sorted(k for k, n in found.items() if n and k not in PLANTED)
+    if unplanned:
+        out.append("Not planted, so worth a look: " + ", ".join(f"{s}.{c}" for s, c in unplanned))
+    return "\n".join(out) + "\n"
+
+
+def parse_district(name: str) -> str:
+    """``--district`` for one district, with a "did you mean" for a near miss."""
+    from warehouse.core import spelling
+
+    result = contracts.normalise_district(name)
+    if result.error:
+        guess = spelling.did_you_mean(spelling.DISTRICT, name)
+        hint = f"; did you mean {guess}?" if guess else ""
+        known = ", ".join(contracts.district_names())
+        raise UsageError(f"--district: {result.error}{hint} (districts: {known})")
+    return result.value
+
+
 def cmd_dq(args: argparse.Namespace) -> int:
-    from warehouse.publish import connect
+    from warehouse.publish import connect, reviews
     from warehouse.quality import dq
 
-    con = connect.connect(resolve_warehouse(args.warehouse))
+    if getattr(args, "dq_command", None) == "pack":
+        return cmd_dq_pack(args)
+    warehouse = resolve_warehouse(args.warehouse)
+    district = parse_district(args.district) if args.district else None
+    con = connect.connect(warehouse)
     try:
-        result = dq.load_result(con.cursor(), args.load)
+        result = dq.load_result(
+            con.cursor(), args.load, reviews=reviews.read(warehouse), district=district
+        )
     except dq.NoSuchLoad as exc:
         raise UsageError(str(exc)) from None
     finally:
         con.close()
     say(dq.render_json(result) if args.format == "json" else dq.render_text(result))
+    return EXIT_OK
+
+
+def cmd_dq_pack(args: argparse.Namespace) -> int:
+    from warehouse.publish import connect, reviews
+    from warehouse.quality import dq, packs
+
+    warehouse = resolve_warehouse(args.warehouse)
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output}: is a file; name a folder for the workbooks")
+    con = connect.connect(warehouse)
+    try:
+        written = packs.write_packs(
+            con.cursor(),
+            args.load,
+            output,
+            deadline=args.deadline,
+            reviews=reviews.read(warehouse),
+        )
+    except dq.NoSuchLoad as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write there: {exc.strerror or exc}") from None
+    finally:
+        con.close()
+    if not written:
+        say("Nothing to send: no district has a held or failing submission in this load.\n")
+    for recipient, path in written.items():
+        say(f"wrote {terminal_text(path)} (for {terminal_text(recipient)})\n")
     return EXIT_OK
 
 
@@ -311,10 +385,32 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--format", choices=("text", "json"), default="text")
     load.set_defaults(func=cmd_load)
 
-    dq = sub.add_parser("dq", help="the data-quality result of the latest load (or one given)")
+    dq = sub.add_parser(
+        "dq",
+        help="the data-quality result of the latest load (or one given)",
+        description="Without a command: the load's result, with every failing row grouped by "
+        "district and file and what to change. 'stls dq pack --output DIR': a correction "
+        "workbook per district with something to correct.",
+    )
     dq.add_argument("--load", metavar="ID")
     dq.add_argument("--format", choices=("text", "json"), default="text")
+    dq.add_argument("--district", metavar="NAME", help="only the rows this district must correct")
     dq.set_defaults(func=cmd_dq)
+    dq_sub = dq.add_subparsers(dest="dq_command", metavar="pack", parser_class=_Parser)
+    pack = dq_sub.add_parser(
+        "pack",
+        help="one correction workbook per district with a held or failing submission",
+    )
+    pack.add_argument("--output", required=True, metavar="DIR", help="the folder to write to")
+    pack.add_argument(
+        "--load", metavar="ID", default=argparse.SUPPRESS, help="the load (default: the latest)"
+    )
+    pack.add_argument(
+        "--deadline",
+        metavar="TEXT",
+        help="the deadline line of every pack (default: $STLS_CORRECTION_DEADLINE)",
+    )
+    pack.set_defaults(func=cmd_dq)
 
     report = sub.add_parser("report", help="committee reports")
     report_sub = report.add_subparsers(

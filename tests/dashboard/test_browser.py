@@ -88,12 +88,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(warehouse: Path) -> Iterator[str]:
-    """`stls dashboard` on ``warehouse``, until the generator is closed: its address."""
+def serve(warehouse: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`stls dashboard` on ``warehouse`` (with ``env`` added to the environment), until the
+    generator is closed: its address."""
     port = free_port()
     stls = Path(sys.executable).with_name("stls")
     process = subprocess.Popen(
         [str(stls), "--warehouse", str(warehouse), "dashboard", "--port", str(port)],
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: stopped with streamlit, its child

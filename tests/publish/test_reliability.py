@@ -342,7 +342,13 @@ def test_the_load_after_the_kills_starts_cleans_up_and_completes(crash_run):
     assert crash_run.after.latest_load == result["load_id"]
     assert crash_run.after.sha256 != crash_run.before.sha256
     assert crash_run.after.report != crash_run.before.report  # Thanet term 1 corrected
-    assert crash_run.left_at_end == {"stls.duckdb", "stls.duckdb.lock"}
+    # the warehouse, its lock and the last load's notice (warehouse.publish.notice)
+    assert crash_run.left_at_end == {
+        "stls.duckdb",
+        "stls.duckdb.lock",
+        "stls.duckdb.notice.md",
+        "stls.duckdb.notice.json",
+    }
     assert {v.load_id for v in versions.stored(crash_run.warehouse)} >= {result["load_id"]}
 
 
@@ -537,7 +543,7 @@ def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, mo
     before = sha256(warehouse)
     monkeypatch.setattr("warehouse.publish.load.marts_models", lambda: ("a_mart_dbt_never_built",))
     monkeypatch.setattr("warehouse.publish.load._has_marts", lambda _path: True)
-    monkeypatch.setattr("warehouse.publish.dbt.build", lambda _path: None)
+    monkeypatch.setattr("warehouse.publish.dbt.build", lambda _path, **_progress: None)
     new_return = write_thanet_term_2(tmp_path / "thanet_t2.csv")
     with pytest.raises(LoadError, match=r"failed its check.*a_mart_dbt_never_built"):
         load([new_return], warehouse)

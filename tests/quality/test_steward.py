@@ -280,13 +280,15 @@ def test_page_shows_the_latest_load_at_a_glance(loaded, monkeypatch, capsys):
     report = dq_json(warehouse, capsys)
     at = dq_page(monkeypatch, warehouse)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rows received"] == f"{report['rows_received']:,}"
+    assert metrics["Files received"] == f"{report['files_received']:,}"
     assert metrics["Rows published"] == f"{report['rows_published']:,}"
-    assert metrics["Rows quarantined"] == f"{report['rows_quarantined']:,}"
-    live = next(c.value for c in at.caption if c.value.startswith("Live version:"))
+    assert metrics["Rows set aside"] == f"{report['rows_quarantined']:,}"
+    received = f"Of the {report['rows_received']:,} rows this load received"
+    assert any(c.value.startswith(received) for c in at.caption)
+    live = next(c.value for c in at.caption if "published by load" in c.value)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        latest = con.execute("select load_id from raw.loads order by load_seq desc").fetchone()
-    assert latest[0] in live and "not yet recorded" not in live
+        latest = con.execute("select load_seq from raw.loads order by load_seq desc").fetchone()
+    assert f"published by load {latest[0]} on " in live
 
 
 def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypatch, downloads):
@@ -300,10 +302,10 @@ def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypat
             "select load_id from raw.loads where status = 'failed' order by load_seq limit 1"
         ).fetchone()[0]
     at = dq_page(monkeypatch, warehouse, load=bad_load)
-    everyone = frame_with_column(at, "Value as received")
+    everyone = frame_with_column(at, "Value as sent")
     at.selectbox(key="dq_district").select("Thanet").run()
     assert not at.exception
-    thanet = frame_with_column(at, "Value as received")
+    thanet = frame_with_column(at, "Value as sent")
     assert set(thanet["District"]) == {"Thanet"}
     assert 0 < len(thanet) < len(everyone)
     button = next(b for b in at.get("download_button") if "failing rows" in b.proto.label)
@@ -311,7 +313,7 @@ def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypat
     assert len(sent) == len(thanet)
     assert list(sent["district"]) == list(thanet["District"])
     assert list(sent["message"]) == list(thanet["What is wrong"])
-    assert "2.5" in set(sent["value_as_received"])  # the fractional value, as Thanet sent it
+    assert "2.5" in set(sent["value"])  # the fractional value, as Thanet sent it
 
 
 def test_page_opens_the_load_named_in_the_link(loaded, monkeypatch):
@@ -320,4 +322,4 @@ def test_page_opens_the_load_named_in_the_link(loaded, monkeypatch):
         first = con.execute("select load_id from raw.loads order by load_seq limit 1").fetchone()[0]
     at = dq_page(monkeypatch, warehouse, load=first)
     assert at.selectbox(key="dq_load").value == first
-    assert at.header[0].value == "Passed with warnings"
+    assert at.header[0].value == "Published, with warnings to review"

@@ -143,6 +143,7 @@ MAY_DIVIDE = {
     "warehouse/ingest/decoding.py": "byte counts of a file being read (control bytes, samples)",
     "warehouse/ingest/workbook_process.py": "the child reader's memory cap in GiB, for a message",
     "warehouse/dashboard/charts.py": "chart layout (panels per row, legend offset)",
+    "warehouse/publish/upload.py": "how far a load from the browser is, for its progress bar",
     "warehouse/demo/generate.py": "writes the illustrative demo files",
     "warehouse/demo/children.py": "writes the illustrative child-level demo files",
 }

@@ -229,3 +229,18 @@ def terminal_text(value: Any, *, keep_newlines: bool = False) -> str:
     text = "" if value is None else str(value)
     pattern = _TERMINAL_UNSAFE_KEEP_NEWLINE if keep_newlines else _TERMINAL_UNSAFE
     return pattern.sub(_visible, text)
+
+
+# --------------------------------------------------------------------------------------
+# Chat (a Teams or Slack incoming webhook's "text")
+# --------------------------------------------------------------------------------------
+
+
+def chat_text(value: Any) -> str:
+    """``value`` for a chat message's text: as ``markdown_text`` (Teams reads Markdown),
+    with ``&``, ``<`` and ``>`` written as HTML entities instead of backslash escapes (Slack
+    reads ``<url|label>`` as a link and ignores backslashes; both show the entities as the
+    characters they stand for)."""
+    text = markdown_text(value)
+    text = text.replace("\\&", "&").replace("\\<", "<").replace("\\>", ">")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

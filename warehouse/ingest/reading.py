@@ -188,6 +188,11 @@ def _too_many_rows(counted: str, limit: int) -> _Rejected:
     )
 
 
+def whole_mib(size: int) -> int:
+    """A size in whole MiB, rounded up (the dashboard's uploader takes its limit so)."""
+    return max(1, -(-size // (1024 * 1024)))
+
+
 def mib(size: int) -> str:
     """A size in MiB as a person writes it: 1,124, 50, 1.5, 0.001 (a limit set that small
     in a test); never in exponent notation."""

@@ -12,7 +12,7 @@ is in ``<warehouse>.dbt/logs/dbt.log``; nothing is printed to the console.
 
 The caller must have closed its own connections to the warehouse file first: DuckDB allows
 one writing process. Builds in one process run one at a time (dbt keeps global state), and
-the environment (``STLS_WAREHOUSE``, ``DO_NOT_TRACK``) is set only for the call.
+the environment (``STLS_DBT_WAREHOUSE``, ``DO_NOT_TRACK``) is set only for the call.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,11 @@ _FAILURE_ORDER = {"seed": 0, "model": 0, "snapshot": 0, "unit_test": 1, "test": 
 _MESSAGE_CHARS = 400
 
 _lock = threading.Lock()
+# The variable dbt's profile reads the warehouse from while a build runs (else
+# STLS_WAREHOUSE, for dbt run by hand). Not STLS_WAREHOUSE itself: in the dashboard's
+# process (a load from the browser) every page reads STLS_WAREHOUSE for the published
+# file, and for the length of a build it would name the staging file instead.
+WAREHOUSE_ENV = "STLS_DBT_WAREHOUSE"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SPACE = re.compile(r"\s+")
 # "Runtime Error in model x (models/x.sql)": the node is named already.
@@ -101,11 +106,13 @@ def build(
     full_refresh: bool = False,
     *,
     exclude: str | None = None,
+    on_node: Callable[[int, int], None] | None = None,
 ) -> DbtResult:
     """``dbt build`` the project on ``warehouse`` (seeds too); raise DbtBuildError on failure.
 
     ``select`` and ``exclude`` take dbt's selection syntax ("marts", "+fct_census", several
     separated by spaces). A selection that matches nothing is an error, not a silent no-op.
+    ``on_node(done, total)`` is told as each node starts (for a progress bar).
     """
     warehouse = Path(warehouse).expanduser().absolute()
     if not warehouse.parent.is_dir():
@@ -141,11 +148,13 @@ def build(
         # Warnings and errors dbt would have printed, kept for the result (one line each).
         if event.info.level in ("warn", "error") and event.info.msg:
             warnings.append(one_line(event.info.msg))
+        if on_node is not None and event.info.name == "LogStartLine":
+            on_node(int(event.data.index) - 1, int(event.data.total))
 
     from dbt.cli.main import dbtRunner  # imported here: dbt takes a second to import
 
     started = time.perf_counter()
-    with _lock, _environment(STLS_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1"):
+    with _lock, _environment(**{WAREHOUSE_ENV: str(warehouse)}, DO_NOT_TRACK="1"):
         work.mkdir(exist_ok=True)
         try:
             outcome = dbtRunner(callbacks=[collect]).invoke(args)

@@ -35,7 +35,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from warehouse.core.errors import LoadError, first_line
 from warehouse.core.paths import DBT_DIR
 from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
-from warehouse.publish import dbt, versions
+from warehouse.publish import dbt, notice, reviews, versions
 from warehouse.publish.versions import exclusive
 from warehouse.quality import national
 from warehouse.quality import store as dq_store
@@ -68,6 +68,12 @@ EXIT_OK = 0
 EXIT_HELD = 1
 EXIT_CANNOT_RUN = 2
 
+# A load's progress, for the dashboard's upload: (step, items of the step done, items in
+# it, what it is doing), the step one of PROGRESS_STEPS, in that order. Received text
+# (file names) may be in the detail.
+Progress = Callable[[str, int, int, str], None]
+PROGRESS_STEPS = ("read", "audit", "build", "publish")
+
 
 @dataclass
 class FileOutcome:
@@ -86,6 +92,9 @@ class LoadResult:
     audit: AuditResult = field(default_factory=AuditResult)
     data_docs: str | None = None
     version: str | None = None  # the version id it was published as (warehouse.publish.versions)
+    # Warnings a steward had reviewed before (the same warning on the same unchanged figure:
+    # warehouse.publish.reviews): shown, but not raised as new.
+    warnings_reviewed: int = 0
 
     @property
     def accepted(self) -> list[FileOutcome]:
@@ -101,7 +110,8 @@ class LoadResult:
         """passed | warnings | failed, as ``stls dq`` reports it."""
         if self.rejected or self.audit.count("quarantined"):
             return "failed"
-        if any(i.severity == WARNING for i in self.audit.issues):
+        warnings = sum(1 for i in self.audit.issues if i.severity == WARNING)
+        if warnings > self.warnings_reviewed:
             return "warnings"
         return "passed"
 
@@ -204,7 +214,11 @@ def marts_models() -> tuple[str, ...]:
 
 
 def _land(
-    con: duckdb.DuckDBPyConnection, load_id: str, paths: Sequence[Path], timer: _Timer
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    paths: Sequence[Path],
+    timer: _Timer,
+    report: Progress = lambda *_: None,
 ) -> LoadResult:
     """Read every file into raw (accepted, rejected or duplicate) and audit the new rows."""
     result = LoadResult(load_id=load_id, warehouse=Path())
@@ -212,6 +226,7 @@ def _land(
     seen_here: dict[str, str] = {}
     first_seq = store.next_received_seq(con)  # this load holds the lock: nobody else adds
     for index, path in enumerate(paths, start=1):
+        report("read", index - 1, len(paths), f"Reading {path.name} ({index} of {len(paths)})")
         with timer("read"):
             read: ReadResult = read_file(path)
         file_id = f"{load_id}/{index}"
@@ -254,6 +269,7 @@ def _land(
                 frame=read.frame,
             )
         )
+    report("audit", 0, 1, "Checking every row against the data contract")
     with timer("audit"):
         census, caseload = _published_baseline(con)
         try:
@@ -313,12 +329,16 @@ def load(
     kind: str = "load",
     fresh: bool = False,
     keep_versions: int | None = None,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Load files and folders into ``warehouse`` and publish it. Raises LoadError if the
     load cannot run; bad files and rows do not raise, they are recorded and reported.
 
     ``keep_versions``: how many published versions to keep (default $STLS_KEEP_VERSIONS,
-    else 5; see ``warehouse.publish.versions``)."""
+    else 5; see ``warehouse.publish.versions``). ``progress`` is told each step as it
+    starts (``Progress``); after the load, its summary is written beside the warehouse and
+    posted to ``$STLS_NOTIFY_WEBHOOK`` if set (``warehouse.publish.notice``)."""
+    report = progress or (lambda *_: None)
     keep = versions.keep_versions(keep_versions)
     try:
         readers.limits()  # a mistyped STLS_MAX_* stops the load before it starts
@@ -340,18 +360,21 @@ def load(
             store.start_load(con, load_id, kind, [str(p) for p in paths])
             ensure_dq(con)
             dq_store.backfill_row_values(con)
-            result = _land(con, load_id, files, timer)
+            result = _land(con, load_id, files, timer, report)
+            result.warnings_reviewed = reviews.reviewed_in_load(con, load_id, warehouse)
             con.execute("checkpoint")
         finally:
             con.close()
         pause_for_test(warehouse, "landed")
         built = result.accepted or fresh or not _has_marts(staging)
         if built:
+            report("build", 0, 1, "Building the warehouse (dbt)")
             with timer("dbt"):
                 try:
-                    dbt.build(staging)
+                    dbt.build(staging, on_node=_dbt_progress(report))
                 except dbt.DbtBuildError as exc:
                     raise LoadError(f"the warehouse could not be built: {exc}") from None
+        report("build", 1, 1, "Writing the Data Docs")
         with timer("data_docs"):
             result.data_docs = _build_data_docs(result, warehouse)
         con = duckdb.connect(str(staging))
@@ -361,11 +384,21 @@ def load(
         finally:
             con.close()
         pause_for_test(warehouse, "built")
+        report("publish", 0, 1, "Checking and publishing the new warehouse")
         result.version = publish(
             staging, warehouse, load_id, marts=marts_models() if built else (), keep=keep
         )
     result.warehouse = warehouse
+    notice.after_load(warehouse, load_id)  # never raises: a notice never fails a load
+    report("publish", 1, 1, "Published")
     return result
+
+
+def _dbt_progress(report: Progress) -> Callable[[int, int], None]:
+    def node(done: int, total: int) -> None:
+        report("build", done, total, f"Building the warehouse (dbt): {done} of {total}")
+
+    return node
 
 
 def _has_marts(path: Path) -> bool:

@@ -7,13 +7,15 @@ Counts always add up: rows_received (rows of every file that could be read in th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import duckdb
 import pandas as pd
 
 from warehouse.core import safe_text
-from warehouse.core.contracts import CONTRACTS
 from warehouse.core.errors import StlsError
+from warehouse.quality import failing
+from warehouse.quality.failing import Review
 
 SAMPLE_SIZE = 5
 
@@ -27,8 +29,18 @@ def latest_load_id(cur: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> dict:
-    """The interface's ``stls dq --format json`` object for a load (default: the latest)."""
+def load_result(
+    cur: duckdb.DuckDBPyConnection,
+    load_id: str | None = None,
+    *,
+    reviews: Mapping[str, Review] | None = None,
+    district: str | None = None,
+) -> dict:
+    """The interface's ``stls dq --format json`` object for a load (default: the latest):
+    its counts, files, held submissions, checks, and ``failing_rows``, every failing cell
+    once (``warehouse.quality.failing``); with ``district``, only that district's failing
+    rows and held submissions. ``reviews``: the stewards' reviews of warnings
+    (``warehouse.publish.reviews.read``), shown with the warnings they review."""
     load_id = load_id or latest_load_id(cur)
     load = cur.execute(
         "select load_id, load_seq, kind, started_at, finished_at, status, seconds, data_docs "
@@ -50,42 +62,43 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
             [load_id],
         ).fetchall()
     )
+    # A check is its source's: three suites have a district_is_known, each with its own
+    # rule and action; the files suite (source null) judges files of every source.
     actions = {
-        (name, severity): (rule, action)
-        for name, severity, rule, action in cur.execute(
-            "select check_name, severity, rule, action from dq.check_results where load_id = ?",
+        (source, name, severity): (rule, action)
+        for source, name, severity, rule, action in cur.execute(
+            "select source, check_name, severity, rule, action from dq.check_results "
+            "where load_id = ?",
             [load_id],
         ).fetchall()
     }
+    rows = failing.failing_rows(cur, load_id, reviews=reviews)
+    records = failing.as_records(rows)
     checks = []
-    for source, check, severity, failing in cur.execute(
+    for source, check, severity, count in cur.execute(
         """
         select source, check_name, severity, count(*) from dq.issues where load_id = ?
         group by all order by severity, source, check_name
         """,
         [load_id],
     ).fetchall():
-        rule, action = actions.get((check, severity), (None, None))
-        sample = cur.execute(
-            """
-            select district, file_name, row_number, column_name, message from dq.issues
-            where load_id = ? and source = ? and check_name = ? and severity = ?
-            order by file_name, row_number limit ?
-            """,
-            [load_id, source, check, severity, SAMPLE_SIZE],
-        ).fetchall()
+        rule, action = actions.get(
+            (source, check, severity), actions.get((None, check, severity), (None, None))
+        )
         checks.append(
             {
                 "source": source,
                 "check": check,
+                "label": failing.check_label(check),
                 "severity": severity,
-                "failing_rows": failing,
+                "failing_rows": count,
                 "rule": rule,
                 "action": action,
                 "sample": [
-                    {"district": d, "file": f, "row": r, "column": c, "message": m}
-                    for d, f, r, c, m in sample
-                ],
+                    {k: r[k] for k in ("district", "file", "row", "column", "message")}
+                    for r in records
+                    if (r["source"], r["check"], r["severity"]) == (source, check, severity)
+                ][:SAMPLE_SIZE],
             }
         )
     held = cur.execute(
@@ -96,6 +109,10 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
         """,
         [load_id],
     ).fetchall()
+    if district is not None:
+        rows = rows[rows["district"] == district]
+        records = [r for r in records if r["district"] == district]
+    warnings = rows[rows["severity"] == "warning"]
     return {
         "load_id": load[0],
         "load_seq": load[1],
@@ -123,8 +140,13 @@ def load_result(cur: duckdb.DuckDBPyConnection, load_id: str | None = None) -> d
                 "reason": r,
             }
             for d, y, t, cy, s, f, r in held
+            if district is None or d == district
         ],
         "checks": checks,
+        "district": district,
+        "failing_rows": records,
+        "warnings_new": failing.new_warnings(rows),
+        "warnings_reviewed": int(warnings["reviewed_by"].notna().sum()),
         "seconds": json.loads(load[6]) if load[6] else {},
         "data_docs": load[7],
     }
@@ -166,15 +188,20 @@ def render_text(result: dict) -> str:
     if result["checks"]:
         out.append("Checks that found something:")
         for check in result["checks"]:
-            first = check["sample"][0] if check["sample"] else {}
-            where = first.get("file") or ""
-            if first.get("row") is not None:
-                where += f" row {first['row']}"
-            example = f"{where}: {first.get('message', '')}" if where else first.get("message")
             out.append(
                 f"  {check['severity']:<7} {check['source']}.{check['check']}: "
-                f"{check['failing_rows']} failing, e.g. {t(example)}"
+                f"{check['failing_rows']} failing"
             )
+    if result["failing_rows"]:
+        out.append("")
+        out += failing.render_text(result["failing_rows"])
+    elif result.get("district"):
+        out.append(f"Nothing for {t(result['district'])} to correct in this load.")
+    if result.get("warnings_reviewed"):
+        out.append(
+            f"{result['warnings_reviewed']} warning(s) were reviewed by a steward before: "
+            "not new (shown with the review above)."
+        )
     if result.get("seconds"):
         steps = ", ".join(f"{k} {v:.1f}" for k, v in result["seconds"].items())
         out.append(f"Took {sum(result['seconds'].values()):.1f} s ({steps})")
@@ -184,11 +211,19 @@ def render_text(result: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def next_step(result: dict) -> str:
-    if result["files_rejected"] or result["held_submissions"] or result["rows_quarantined"]:
+def next_step(result: dict, *, commands: bool = True) -> str:
+    """What the steward does next; ``commands``: name the ``stls`` commands (the terminal),
+    else the page's own buttons."""
+    if result["files_rejected"] or result["held_submissions"]:
+        send = (
+            "send each district its correction pack ('stls dq pack --output DIR'; one "
+            "district's rows: 'stls dq --district NAME')"
+            if commands
+            else "send each district its correction pack (the download below)"
+        )
         return (
-            "send each district its failing rows ('stls dq --format json'), and load the "
-            "corrected files when they arrive: they replace the held submissions."
+            f"{send}, and load the corrected files when they arrive: they replace the held "
+            "submissions."
         )
     if result["rows_quarantined"]:
         return (
@@ -196,8 +231,9 @@ def next_step(result: dict) -> str:
             "Correct them at source and load the corrected file (for DfE's national files, "
             "load DfE's published release again)."
         )
-    if result["status"] == "warnings":
-        return "review the warnings above; nothing was held back."
+    if result["status"] == "warnings" or result.get("warnings_new"):
+        where = "above" if commands else "below"
+        return f"review the warnings {where}; nothing was held back."
     return "nothing to do: everything received was published."
 
 
@@ -284,99 +320,34 @@ def check_results(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
 
 
 def check_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Failing counts of every check that ever failed, per load, oldest first."""
+    """Failing counts of every check that ever failed, per load, oldest first (a check is
+    its suite's: the census and the returns each have a ``district_is_known``)."""
     return _frame(
         cur,
         """
         with ever_failed as (
-            select distinct check_name, severity from dq.check_results where not success
+            select distinct suite, check_name, severity from dq.check_results
+            where not success
         )
-        select l.load_seq, l.load_id, l.started_at, c.check_name, c.severity, c.failing
+        select l.load_seq, l.load_id, l.started_at, c.suite, c.source, c.check_name,
+               c.severity, c.failing
         from dq.check_results c
-        join ever_failed using (check_name, severity)
+        join ever_failed using (suite, check_name, severity)
         join raw.loads l using (load_id)
-        order by l.load_seq, c.check_name
+        order by l.load_seq, c.suite, c.check_name
         """,
     )
-
-
-_RAW_ALIAS = {
-    "termly_return": "rt",
-    "census": "rc",
-    "funding": "rf",
-    "national_data": "rnd",
-    "national_dictionary": "rnx",
-    "national_neighbours": "rnn",
-    "caseload_episode": "re",
-    "pupil_census": "rp",
-}
-
-
-def _value_as_received() -> str:
-    """SQL picking the raw cell a failure points at, from each source's raw table."""
-    columns = sorted({c for contract in CONTRACTS.values() for c in contract.columns})
-    cases = []
-    for column in columns:
-        sources = [name for name, contract in CONTRACTS.items() if column in contract.columns]
-        picks = " ".join(
-            f"when i.source = '{source}' then {_RAW_ALIAS[source]}.{column}" for source in sources
-        )
-        cases.append(f"when i.column_name = '{column}' then case {picks} end")
-    return "case " + " ".join(cases) + " end"
 
 
 def failing_rows(
     cur: duckdb.DuckDBPyConnection,
     load_id: str,
-    *,
-    check_name: str | None = None,
     district: str | None = None,
+    reviews: Mapping[str, Review] | None = None,
 ) -> pd.DataFrame:
-    """Each failing row of a load: where (file, row, column), the value as received,
-    what is wrong and what to do; optionally for one check or one district."""
-    return _frame(
-        cur,
-        f"""
-        select i.severity, i.check_name as "check", i.district, i.file_name as file,
-               i.row_number as row, i.column_name as "column",
-               {_value_as_received()} as value_as_received,
-               i.message, chk.action
-        from dq.issues i
-        left join raw.termly_return rt
-            on i.source = 'termly_return' and rt.file_id = i.file_id
-            and rt.row_number = i.row_number
-        left join raw.census rc
-            on i.source = 'census' and rc.file_id = i.file_id and rc.row_number = i.row_number
-        left join raw.funding rf
-            on i.source = 'funding' and rf.file_id = i.file_id and rf.row_number = i.row_number
-        left join raw.national_data rnd
-            on i.source = 'national_data' and rnd.file_id = i.file_id
-            and rnd.row_number = i.row_number
-        left join raw.national_dictionary rnx
-            on i.source = 'national_dictionary' and rnx.file_id = i.file_id
-            and rnx.row_number = i.row_number
-        left join raw.national_neighbours rnn
-            on i.source = 'national_neighbours' and rnn.file_id = i.file_id
-            and rnn.row_number = i.row_number
-        left join raw.caseload_episode re
-            on i.source = 'caseload_episode' and re.file_id = i.file_id
-            and re.row_number = i.row_number
-        left join raw.pupil_census rp
-            on i.source = 'pupil_census' and rp.file_id = i.file_id
-            and rp.row_number = i.row_number
-        left join (
-            select distinct source, check_name, severity, action from dq.check_results
-            where load_id = $load_id
-        ) chk on chk.check_name = i.check_name and chk.severity = i.severity
-            -- two sources' suites may name a check alike (la_number_is_a_dfe_code)
-            and (chk.source is null or i.source is null or chk.source = i.source)
-        where i.load_id = $load_id
-          and ($check is null or i.check_name = $check)
-          and ($district is null or i.district = $district)
-        order by i.severity, i.district, i.file_name, i.row_number
-        """,
-        {"load_id": load_id, "check": check_name, "district": district},
-    )
+    """Every failing cell of a load once, with the district that must correct it, its own
+    check's rule and action (``warehouse.quality.failing``); optionally one district's."""
+    return failing.failing_rows(cur, load_id, district=district, reviews=reviews)
 
 
 def holds(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -394,4 +365,78 @@ def holds(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         where submission_status = 'held'
         order by still_held desc, district, academic_year, term
         """,
+    )
+
+
+# What a submission became (``mart_submission_history.submission_state``), in words.
+SUBMISSION_STATES = {
+    "in_force": "Published",
+    "superseded": "Published, since superseded by a later file",
+    "held": "Held back",
+    "released": "Held back, since replaced by a later file",
+}
+FILE_STATES = {
+    "rejected": "Rejected: nothing from it was loaded",
+    "duplicate": "Already loaded before: nothing new",
+}
+
+
+def held_now(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every district-period held back now, counted once: the latest held submission for
+    it, with the earlier files for the same period that a later held file superseded (they
+    are still in the history, never published)."""
+    return _frame(
+        cur,
+        """
+        with held as (
+            select h.*, l.load_seq,
+                   row_number() over (
+                       partition by h.source, h.district_name, h.period
+                       order by h.received_seq desc, h.submission_id desc
+                   ) as newest
+            from marts.mart_submission_history h
+            join raw.loads l using (load_id)
+            where h.submission_state = 'held'
+        )
+        select latest.district_name as district, latest.source, latest.period,
+               latest.academic_year, latest.term_number as term, latest.census_year,
+               latest.file_name, latest.load_id as held_in_load,
+               latest.load_seq as held_in_load_seq, latest.held_reason as reason,
+               (select string_agg(earlier.file_name, ', ' order by earlier.received_seq)
+                from held earlier
+                where earlier.newest > 1 and earlier.source = latest.source
+                  and earlier.district_name = latest.district_name
+                  and earlier.period = latest.period) as superseded_files
+        from held latest
+        where latest.newest = 1
+        order by latest.district_name, latest.source, latest.period
+        """,
+    )
+
+
+def received(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
+    """What a load received: each file, and each submission in it with what became of it
+    (published and in force, superseded, held, released), and rows set aside alone."""
+    return _frame(
+        cur,
+        """
+        with alone as (
+            select file_id, count(*) as rows_set_aside
+            from dq.row_outcomes
+            where load_id = $load_id and submission_id is null and outcome = 'quarantined'
+            group by file_id
+        )
+        select f.received_seq, f.file_name as file, f.source, f.status as file_status,
+               f.reason as file_reason, f.rows_read,
+               h.district_name as district, h.period, h.rows as submission_rows,
+               h.submission_state, h.replaced_by_file_name as replaced_by_file,
+               coalesce(a.rows_set_aside, 0) as rows_set_aside
+        from raw.files f
+        left join marts.mart_submission_history h
+            on starts_with(h.submission_id, f.file_id || '/')
+        left join alone a on a.file_id = f.file_id
+        where f.load_id = $load_id
+        order by f.received_seq, h.district_name, h.period
+        """,
+        {"load_id": load_id},
     )

@@ -125,7 +125,32 @@ def _year_out_of_range(frame: pl.DataFrame, today: date | None) -> pl.Expr:
 # a stray when its district has fewer than half as many rows there as the file's main
 # district for that term (one Dover row in Thanet's 26). A county-wide file, with each
 # district's return complete or nearly, has no strays: every district has about as many
-# rows as the largest.
+# rows as the largest. The same rule tells whose file a file is (``quality.senders``): the
+# district every other district's rows are strays beside.
+def fewer_than_half(rows: pl.Expr, main_rows: pl.Expr) -> pl.Expr:
+    """The stray rule: ``rows`` are fewer than half of ``main_rows``."""
+    return rows * 2 < main_rows
+
+
+def main_districts(frame: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """Per ``keys``, the district with the most rows of ``frame`` (ties: the first name),
+    as ``file_district`` with its ``file_district_rows``, and the rows of the next largest
+    district (``runner_up_rows``, 0 when there is none). Rows without a district (or
+    without a key) are not counted."""
+    known = frame.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in [*keys, "district"]))
+    counts = known.group_by([*keys, "district"]).agg(pl.len().cast(INT).alias("district_rows"))
+    ranked = counts.sort(["district_rows", "district"], descending=[True, False])
+    return (
+        ranked.group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("district").first().alias("file_district"),
+            pl.col("district_rows").first().alias("file_district_rows"),
+            pl.col("district_rows").slice(1, 1).first().fill_null(0).alias("runner_up_rows"),
+        )
+        .with_columns(pl.col("runner_up_rows").cast(INT))
+    )
+
+
 def _with_strays(frame: pl.DataFrame) -> pl.DataFrame:
     """``stray_in_return_of``: for a stray row, the district whose return the file holds
     for that term (null otherwise), and ``file_district_rows``: that district's rows."""
@@ -134,15 +159,10 @@ def _with_strays(frame: pl.DataFrame) -> pl.DataFrame:
         pl.all_horizontal(pl.col(c).is_not_null() for c in [*term_key, "district"])
     )
     counts = known.group_by([*term_key, "district"]).agg(pl.len().cast(INT).alias("district_rows"))
-    main = (
-        counts.sort(["district_rows", "district"], descending=[True, False])
-        .group_by(term_key, maintain_order=True)
-        .first()
-        .rename({"district": "file_district", "district_rows": "file_district_rows"})
-    )
+    main = main_districts(frame, term_key).drop("runner_up_rows")
     out = frame.join(counts, on=[*term_key, "district"], how="left", maintain_order="left")
     out = out.join(main, on=term_key, how="left", maintain_order="left")
-    stray = pl.col("district_rows") * 2 < pl.col("file_district_rows")
+    stray = fewer_than_half(pl.col("district_rows"), pl.col("file_district_rows"))
     return out.with_columns(
         pl.when(stray).then(pl.col("file_district")).otherwise(None).alias("stray_in_return_of")
     )

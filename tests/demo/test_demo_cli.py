@@ -1,0 +1,56 @@
+"""Issue 13: `stls demo` says which warnings are planted in the demo data, and why, so a
+first-time user does not take its WARNINGS for a fault of the load."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from warehouse.cli import main, planted_text
+from warehouse.demo import PLANTED
+from warehouse.publish.load import LoadResult
+from warehouse.quality.audit import AuditResult
+from warehouse.quality.results import CheckResult
+
+
+def check(suite: str, name: str, failing: int) -> CheckResult:
+    base = CheckResult(
+        suite=suite,
+        source=None,
+        name=name,
+        expectation="expect_column_values_to_not_be_null",
+        severity="warning",
+        scope="row",
+        column=None,
+        rule="",
+        action="",
+        success=failing == 0,
+        evaluated=10,
+    )
+    return replace(base, failures=tuple(object() for _ in range(failing)))
+
+
+def test_the_planted_text_names_each_fault_why_and_what_was_not_planted():
+    checks = [check(s, c, n) for (s, c), (n, _why) in PLANTED.items()]
+    (first_suite, first_check), (count, _why) = next(iter(PLANTED.items()))
+    checks[0] = check(first_suite, first_check, count + 1)
+    checks.append(check("termly_return", "value_is_not_negative", 1))
+    text = planted_text(LoadResult(load_id="x", warehouse=None, audit=AuditResult(checks=checks)))
+    assert "on purpose" in text
+    for (suite, name), (_n, why) in PLANTED.items():
+        assert f"{suite}.{name}" in text and why in text
+    assert f"(this load found {count + 1}, the demo plants {count})" in text
+    assert text.count("this load found") == 1
+    assert "Not planted, so worth a look: termly_return.value_is_not_negative" in text
+
+
+@pytest.mark.dbt
+def test_stls_demo_says_its_warnings_are_planted(tmp_path, capsys):
+    assert main(["--warehouse", str(tmp_path / "stls.duckdb"), "demo"]) == 0
+    out = capsys.readouterr()[0]
+    said = out.split("The demo data carries these faults on purpose", 1)
+    assert len(said) == 2, out[-2000:]
+    for (suite, name), (count, why) in PLANTED.items():
+        assert f"{suite}.{name}, {count} time(s): {why}" in said[1]
+    assert "this load found" not in said[1] and "Not planted" not in said[1]

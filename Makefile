@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # names it as a prerequisite (make reads prerequisites as it meets each rule).
 DOCS := static/dbt-docs/index.html
 
-.PHONY: run test setup demo docs lint format bench screenshots browser clean bench-children
+.PHONY: run test test-fast setup demo docs lint format bench screenshots browser clean bench-children
 
 # The venv is rebuilt when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -54,6 +54,12 @@ $(DOCS): $(STLS_WAREHOUSE) $(DBT_SOURCES) | $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The edit-run loop: every test that needs neither a dbt build nor a browser. A test that
+# runs dbt without its mark fails here (tests/conftest.py), so the split stays honest.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	STLS_TEST_FAST=1 $(BIN)/python -m pytest -m "not dbt and not browser" -q -n auto
 
 # SQL too: sqlfluff with dbt's templater (dbt/.sqlfluff) compiles the project, so it needs a
 # warehouse path; a throwaway one is enough (about 20-30 s, so not part of `make test`).

@@ -11,13 +11,56 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hostile import far_cell_workbook, good_return, hostile_return
 
 from warehouse.demo import DATA_DIR
+from warehouse.publish import dbt
 from warehouse.publish.load import load
+
+# `make test-fast` (STLS_TEST_FAST=1, `-m "not dbt and not browser"`): the edit-run loop.
+FAST = os.environ.get("STLS_TEST_FAST") == "1"
+
+# A test that asks for one of these runs dbt: a warehouse built by the pipeline, or the
+# manifest of a `dbt parse`.
+_NEEDS_DBT = frozenset(
+    {"demo_warehouse", "edge_warehouse", "hostile_warehouse", "gap_warehouse", "manifest"}
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark what needs dbt or a browser, so `-m "not dbt and not browser"` leaves it out.
+
+    A test is marked `dbt` when it (or a fixture it uses) asks for a warehouse built by
+    the pipeline or a dbt manifest, and `browser` when it lives in a browser test module.
+    Tests that run dbt some other way carry `@pytest.mark.dbt` themselves; `make test-fast`
+    fails any that do not (see ``_no_dbt_in_the_fast_run``: a dbt build in this process
+    fails the test), so the
+    marks cannot silently go stale.
+    """
+    for item in items:
+        if _NEEDS_DBT & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.dbt)
+        if item.path.name.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_dbt_in_the_fast_run() -> Iterator[None]:
+    """In `make test-fast`, a dbt build is a mistake in the marks: fail and say which."""
+    if not FAST:
+        yield
+        return
+
+    def refuse(*_args, **_kwargs):
+        pytest.fail("this test runs dbt: mark it @pytest.mark.dbt (make test-fast skips those)")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbt, "build", refuse)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,7 @@ def marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+@pytest.mark.dbt
 def test_dbt_parse_works_in_dbt_folder_with_the_committed_profile(tmp_path: Path) -> None:
     result = run_parse(tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

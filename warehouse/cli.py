@@ -182,25 +182,37 @@ def cmd_dq_pack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _committee_selection(args: argparse.Namespace):
+    """The committee's selection from ``--year``, ``--terms`` and ``--district``."""
+    from warehouse.reporting import committee
+
+    return committee.Selection(
+        academic_year=parse_year(args.year),
+        terms=parse_terms(args.terms),
+        districts=parse_districts(args.district),
+    )
+
+
+def _check_year_published(cur, year: str) -> None:
+    """A usage error naming the years there are, unless ``year`` has published returns."""
+    from warehouse.reporting import committee
+
+    years = committee.available_years(cur)
+    if year not in years:
+        listed = ", ".join(years) or "none"
+        raise UsageError(f"--year {year}: no published termly returns (years available: {listed})")
+
+
 def cmd_report_tables(args: argparse.Namespace) -> int:
     from warehouse.publish import connect
     from warehouse.reporting import committee
 
-    year = parse_year(args.year)
-    selection = committee.Selection(
-        academic_year=year,
-        terms=parse_terms(args.terms),
-        districts=parse_districts(args.district),
-    )
+    selection = _committee_selection(args)
+    year = selection.academic_year
     con = connect.connect(resolve_warehouse(args.warehouse))
     try:
         cur = con.cursor()
-        years = committee.available_years(cur)
-        if year not in years:
-            listed = ", ".join(years) or "none"
-            raise UsageError(
-                f"--year {year}: no published termly returns (years available: {listed})"
-            )
+        _check_year_published(cur, year)
         tables = committee.committee_tables(cur, selection)
     finally:
         con.close()
@@ -235,14 +247,9 @@ def cmd_report_benchmarks(args: argparse.Namespace) -> int:
 def cmd_report_pack(args: argparse.Namespace) -> int:
     from warehouse.dashboard import pack
     from warehouse.publish import connect
-    from warehouse.reporting import committee
 
-    year = parse_year(args.year)
-    selection = committee.Selection(
-        academic_year=year,
-        terms=parse_terms(args.terms),
-        districts=parse_districts(args.district),
-    )
+    selection = _committee_selection(args)
+    year = selection.academic_year
     output = Path(args.output)
     fmt = args.format or ("html" if output.suffix.lower() in (".html", ".htm") else "pdf")
     if not output.parent.is_dir():
@@ -251,12 +258,7 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
     con = connect.connect(warehouse)
     try:
         cur = con.cursor()
-        years = committee.available_years(cur)
-        if year not in years:
-            listed = ", ".join(years) or "none"
-            raise UsageError(
-                f"--year {year}: no published termly returns (years available: {listed})"
-            )
+        _check_year_published(cur, year)
         data = pack.gather(cur, warehouse, selection, args.phase)
     finally:
         con.close()

@@ -305,13 +305,36 @@ def _elsewhere(server: str, urls: list[str]) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def phone_visits(server, browser) -> dict[str, tuple[int, int, list[dict], list[str]]]:
-    """Every page at 390 x 844 (a phone): exceptions, page-level overflow in px, axe's
-    serious findings, and every address requested; screenshots as phone_<page>.png."""
+# Scrolls the page down a screen at a time to the foot: Streamlit draws a chart only once it
+# has been in view, so a reader who scrolls sees every chart drawn.
+SCROLL_THROUGH = """async () => {
+  const main = document.querySelector("[data-testid='stMain']");
+  for (let y = 0; y < 40; y++) {
+    const before = [window.scrollY, main ? main.scrollTop : 0];
+    window.scrollBy(0, window.innerHeight * 0.8);
+    if (main) main.scrollTop += window.innerHeight * 0.8;
+    await new Promise(r => setTimeout(r, 120));
+    if (window.scrollY === before[0] && (!main || main.scrollTop === before[1])) break;
+  }
+}"""
+
+
+@dataclass
+class SizedVisit:
+    exceptions: int
+    overflow: int
+    serious: list[dict]
+    requested: list[str]
+    charts: int
+
+
+def _sized_visits(server: str, browser, viewport: dict, prefix: str, **options) -> dict:
+    """Every page at ``viewport``: exceptions, page-level overflow in px, axe's serious
+    findings, every address requested, and the charts drawn once the reader has scrolled to
+    the foot; screenshots as <prefix>_<page>.png."""
     from axe_playwright_python.sync_playwright import Axe
 
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+    context = browser.new_context(viewport=viewport, **options)
     tab = context.new_page()
     requested: list[str] = []
     tab.on("request", lambda request: requested.append(request.url))
@@ -326,32 +349,69 @@ def phone_visits(server, browser) -> dict[str, tuple[int, int, list[dict], list[
             tab.wait_for_timeout(300)
             overflow = int(tab.evaluate(OVERFLOW))
             exceptions = tab.locator("[data-testid='stException']").count()
+            tab.evaluate(SCROLL_THROUGH)
+            wait_until_ready(tab)
+            charts = tab.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count()
             if shots:
-                screenshot(tab, Path(shots) / f"phone_{name}.png", PHONE["width"], PHONE)
+                shot = Path(shots) / f"{prefix}_{name}.png"
+                screenshot(tab, shot, viewport["width"], viewport)
             report = axe.run(tab)
             serious = [
                 v for v in report.response["violations"] if v["impact"] in ("serious", "critical")
             ]
-            out[name] = (exceptions, overflow, serious, list(requested))
-            print(f"phone {name}: overflow {overflow} px, axe serious/critical: {len(serious)}")
+            out[name] = SizedVisit(exceptions, overflow, serious, list(requested), charts)
+            print(
+                f"{prefix} {name}: overflow {overflow} px, {charts} charts, "
+                f"axe serious/critical: {len(serious)}"
+            )
     finally:
         context.close()
     return out
 
 
+@pytest.fixture(scope="module")
+def phone_visits(server, browser) -> dict[str, SizedVisit]:
+    """Every page at 390 x 844 (a phone)."""
+    return _sized_visits(server, browser, PHONE, "phone", device_scale_factor=1, is_mobile=True)
+
+
+@pytest.fixture(scope="module")
+def desktop_visits(server, browser) -> dict[str, SizedVisit]:
+    """Every page at 1440 x 900 (a laptop), as a director reads it."""
+    return _sized_visits(server, browser, DESKTOP, "desktop")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_works_at_1440_by_900(desktop_visits, name):
+    visit = desktop_visits[name]
+    assert visit.exceptions == 0, f"{name} shows an exception at 1440 x 900"
+    assert visit.overflow <= 1, f"{name} scrolls sideways by {visit.overflow} px at 1440 px"
+    assert not [f"{v['impact']} {v['id']}" for v in visit.serious]
+    expected = PAGES[name][1]
+    if expected is not None:
+        assert visit.charts == expected, f"{name}: {visit.charts} charts drawn at 1440 x 900"
+
+
+def test_at_least_four_pages_show_a_chart_at_either_size(desktop_visits, phone_visits):
+    for visits in (desktop_visits, phone_visits):
+        with_charts = [name for name, visit in visits.items() if visit.charts > 0]
+        assert len(with_charts) >= 4, with_charts
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_each_page_fits_a_phone(phone_visits, name):
-    exceptions, overflow, serious, _ = phone_visits[name]
-    assert exceptions == 0, f"{name} shows an exception at 390 px"
-    assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at 390 px"
-    assert not [f"{v['impact']} {v['id']}" for v in serious]
+    visit = phone_visits[name]
+    assert visit.exceptions == 0, f"{name} shows an exception at 390 px"
+    assert visit.overflow <= 1, f"{name} scrolls sideways by {visit.overflow} px at 390 px"
+    assert not [f"{v['impact']} {v['id']}" for v in visit.serious]
 
 
-def test_nothing_is_fetched_from_another_host(server, visits, phone_visits):
+def test_nothing_is_fetched_from_another_host(server, visits, phone_visits, desktop_visits):
     assert REQUESTED, "no request was recorded: the check would prove nothing"
     assert _elsewhere(server, REQUESTED) == []
-    for name, (*_, requested) in phone_visits.items():
-        assert _elsewhere(server, requested) == [], name
+    for sized in (phone_visits, desktop_visits):
+        for name, visit in sized.items():
+            assert _elsewhere(server, visit.requested) == [], name
     assert _elsewhere(server, ["https://fonts.gstatic.com/x.woff2"])  # the check can fail
 
 

@@ -76,6 +76,13 @@ def thanet_term_3(warehouse: Path) -> int:
         ).fetchone()[0]
 
 
+def report_tables(warehouse: Path, capsys) -> dict:
+    """`stls report tables --format json` for 2023-24 terms 1-3, the committee's figures."""
+    args = ["--warehouse", str(warehouse), "report", "tables", "--year", "2023-24"]
+    assert main([*args, "--terms", "1-3", "--format", "json"]) == 0
+    return json.loads(capsys.readouterr()[0])
+
+
 def test_a_steward_uploads_a_term_and_sees_progress_then_the_result(
     base,
     steward_server,
@@ -95,6 +102,8 @@ def test_a_steward_uploads_a_term_and_sees_progress_then_the_result(
         term_file(tmp_path / "thanet_2023-24_t3.csv", "Thanet", 3, {1: (5, "25"), 4: (5, "20")}),
     ]
     assert thanet_term_3(base) == 0
+    before = report_tables(base, capsys)
+    assert 3 not in before["published_terms"]
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
@@ -143,6 +152,11 @@ def test_a_steward_uploads_a_term_and_sees_progress_then_the_result(
     # The warehouse the report tables are built from changed: Thanet term 3 is published,
     # and the load is recorded as one from the browser.
     assert thanet_term_3(base) > 0
+    after = report_tables(base, capsys)
+    missing = [[m["district"], m["term"]] for m in after["missing_district_terms"]]
+    assert 3 in after["published_terms"]  # Thanet's term 3 is in the committee's figures
+    assert ["Thanet", 3] not in missing
+    assert ["Dover", 3] in missing  # held back, so named as left out
     assert main(["--warehouse", str(base), "dq", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr()[0])
     assert report["kind"] == "upload"

@@ -112,6 +112,7 @@ def edge_warehouse(tmp_path_factory) -> Path:
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, bytes]:
     """The bytes behind every download button, by the URL the button points at."""
+    from streamlit.runtime.media_file_storage import MediaFileKind
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     saved: dict[str, bytes] = {}
@@ -119,7 +120,8 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
     def keep(self, path_or_data, mimetype, kind, filename=None):
         file_id = original(self, path_or_data, mimetype, kind, filename)
-        saved[self.get_url(file_id)] = bytes(path_or_data)
+        if kind == MediaFileKind.DOWNLOADABLE:  # not the page icon or an image on the page
+            saved[self.get_url(file_id)] = bytes(path_or_data)
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)

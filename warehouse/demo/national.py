@@ -52,12 +52,12 @@ def bundle(reference: Path = REFERENCE, output: Path = NATIONAL_DIR) -> list[Pat
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for name in COPIED:
-        shutil.copyfile(reference / name, output / name)
-        written.append(output / name)
+        shutil.copyfile(reference.joinpath(name), output.joinpath(name))
+        written.append(output.joinpath(name))
     codes = indicator_codes(reference / "lait_data_dictionary.csv")
-    frame = pl.read_parquet(reference / DATA).filter(pl.col("Short Desc").is_in(codes))
-    frame.write_parquet(output / DATA, compression="zstd", statistics=False)
-    written.append(output / DATA)
+    frame = pl.read_parquet(reference.joinpath(DATA)).filter(pl.col("Short Desc").is_in(codes))
+    frame.write_parquet(output.joinpath(DATA), compression="zstd", statistics=False)
+    written.append(output.joinpath(DATA))
     return written
 
 

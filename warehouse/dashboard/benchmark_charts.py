@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warehouse.core import safe_text
-from warehouse.dashboard import charts
+from warehouse.dashboard import charts, titles
 from warehouse.reporting import benchmarks
 
 _text = safe_text.chart_text
+ENGLAND_COLOUR = "#3D3D3D"  # GSS dark grey: England, dashed, readable against white
 
 
 def trend(frame: pd.DataFrame, la: str, unit: str) -> tuple[go.Figure, str]:
@@ -70,3 +71,41 @@ def neighbours(result: benchmarks.Benchmark, unit: str) -> tuple[pd.DataFrame, g
     )
     alt = f"Bar chart of {la} (dark) and its statistical neighbours in {result.year}, sorted."
     return bars, fig, alt
+
+
+def ehcp_context(frame: pd.DataFrame) -> tuple[go.Figure, str]:
+    """The home authority's and England's EHC plan and SEN support rates by year (from
+    ``national_context.ehcp_rates``): one line per measure and area, the home authority solid
+    and England dashed; and the chart's alternative text."""
+    fig = go.Figure()
+    for i, ((measure, order), part) in enumerate(frame.groupby(["measure", "area_order"])):
+        fig.add_scatter(
+            x=[_text(y) for y in part["year"]],
+            y=[None if pd.isna(v) else float(v) for v in part["value"]],
+            name=f"{_text(part['area'].iloc[0])}: {measure}",
+            mode="lines+markers",
+            line={
+                "color": charts.FOCUS if order == 1 else ENGLAND_COLOUR,
+                "width": 4 if order == 1 else 2,
+                "dash": "solid" if order == 1 else "dash",
+            },
+            marker={"symbol": charts.MARKERS[i % 6], "size": 9},
+        )
+    fig.update_layout(
+        xaxis={"title": {"text": "Year as published"}, "type": "category"},
+        yaxis={"title": {"text": "% of all pupils"}},
+    )
+    la = frame.loc[frame["area_order"] == 1, "area"]
+    name = str(la.iloc[0]) if len(la) else "The home authority"
+    charts.finish(
+        fig,
+        titles.fit(
+            f"{_text(name)} and England: EHC plan and SEN support rates",
+            "EHC plan and SEN support rates as DfE publishes them",
+        ),
+    )
+    alt = (
+        f"Line chart of {name}'s and England's EHC plan and SEN support rates (% of all "
+        "pupils) by year as DfE publishes them; England dashed."
+    )
+    return fig, alt

@@ -4,11 +4,10 @@ statistical neighbours, its region and England, with DfE's quartile band and ran
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from warehouse.core import safe_text
-from warehouse.dashboard import charts, filters, national_data, ui
+from warehouse.dashboard import benchmark_charts, charts, filters, national_data, ui
 from warehouse.reporting import benchmarks
 
 ui.page_setup()
@@ -68,16 +67,20 @@ def _shown(value: float | None) -> str:
 
 
 # ---------------------------------------------------------------- the tile
-st.header(f"{safe_text.markdown_text(result.label or code)}, {result.year}")
+st.header(
+    f"{safe_text.markdown_text(result.label or code)}, {safe_text.markdown_text(result.year)}"
+)
 cols = st.columns(4)
-cols[0].metric(f"{la}", _shown(result.value) if result.value is not None else "[x]")
+cols[0].metric(
+    safe_text.markdown_text(la), _shown(result.value) if result.value is not None else "[x]"
+)
 cols[1].metric(
     "Rank among councils",
     "-" if result.rank is None else f"{result.rank} of {result.las_ranked}",
 )
 cols[2].metric("Quartile band", result.quartile_band or "-")
 cols[3].metric(
-    f"Change since {result.previous_year or 'the previous year'}",
+    f"Change since {safe_text.markdown_text(result.previous_year or 'the previous year')}",
     _shown(result.change_from_previous_year),
 )
 if result.quartile_band and result.polarity in ("High", "Low"):
@@ -103,30 +106,9 @@ st.caption(
 
 # ---------------------------------------------------------------- over the years
 trend = national_data.series(int(home_number), code)
-fig = go.Figure()
-for i, (area, part) in enumerate(trend.groupby("area_order", sort=True)):
-    is_home = area == 1
-    fig.add_scatter(
-        x=list(part["year"]),
-        y=[None if pd.isna(v) else float(v) for v in part["value"]],
-        name=str(part["area"].iloc[0]),
-        mode="lines+markers",
-        line={
-            "color": charts.FOCUS if is_home else charts.CATEGORICAL[i + 1],
-            "width": 5 if is_home else 2,
-            "dash": charts.DASHES[i],
-        },
-        marker={"symbol": charts.MARKERS[i], "size": 11 if is_home else 8},
-    )
-fig.update_layout(
-    xaxis={"title": {"text": "Year as published"}, "type": "category"},
-    yaxis={"title": {"text": unit}},
-)
-title = f"{la} against its neighbours, region and England"
-charts.finish(fig, title)
-alt = f"Line chart of {la}, its statistical neighbours' mean, its region and England by year."
+fig, alt = benchmark_charts.trend(trend, la, unit)
 st.plotly_chart(fig, theme=None, config=charts.CONFIG, key="chart_trend", alt=alt)
-st.caption(alt)
+st.caption(safe_text.markdown_text(alt))
 _download(
     trend[["year", "area", "value", "symbol"]],
     "over the years",
@@ -134,29 +116,9 @@ _download(
 )
 
 # ---------------------------------------------------------------- the latest year's neighbours
-bars = pd.DataFrame(
-    [{"area": la, "value": result.value, "symbol": result.value_symbol}]
-    + [{"area": n.la, "value": n.value, "symbol": n.symbol} for n in result.neighbours]
-).sort_values("value", ascending=True, na_position="first")
-colours = [charts.FOCUS if a == la else charts.CONTEXT for a in bars["area"]]
-bar_fig = go.Figure(
-    go.Bar(
-        x=[0 if pd.isna(v) else float(v) for v in bars["value"]],
-        y=list(bars["area"]),
-        orientation="h",
-        marker={"color": colours},
-        text=[
-            s or "" if pd.isna(v) else f"{v:,g}"
-            for v, s in zip(bars["value"], bars["symbol"], strict=True)
-        ],
-        textposition="outside",
-    )
-)
-bar_fig.update_layout(xaxis={"title": {"text": unit}}, yaxis={"title": {"text": ""}})
-charts.finish(bar_fig, f"{la} and its 10 statistical neighbours, {result.year}", legend=False)
-bar_alt = f"Bar chart of {la} (dark) and its statistical neighbours in {result.year}, sorted."
+bars, bar_fig, bar_alt = benchmark_charts.neighbours(result, unit)
 st.plotly_chart(bar_fig, theme=None, config=charts.CONFIG, key="chart_neighbours", alt=bar_alt)
-st.caption(bar_alt)
+st.caption(safe_text.markdown_text(bar_alt))
 _download(
     bars, "the latest year's neighbours", f"stls_{ui.slug(la)}_{ui.slug(code)}_neighbours.csv"
 )

@@ -6,10 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse.core import contracts, figures
-from warehouse.dashboard import app_data, charts, filters, titles, ui
+from warehouse.core import contracts, figures, safe_text
+from warehouse.dashboard import (
+    app_data,
+    benchmark_charts,
+    charts,
+    filters,
+    national_data,
+    titles,
+    ui,
+)
 from warehouse.dashboard.filters import PHASES
-from warehouse.reporting import analysis, stats
+from warehouse.reporting import analysis, national_context, stats
 from warehouse.reporting.suppression import hide_derived, suppress
 
 ui.page_setup()
@@ -128,6 +136,35 @@ ui.chart(
     ),
     notes=[SUPPRESSION_NOTE] if result.hidden_cells else [],
 )
+
+# ---------------------------------------------------------------- the county and England (DfE)
+home_number = national_data.home_number() if national_data.has_figures() else None
+if home_number is not None:
+    national = national_data.ehcp_rates(home_number)
+    if not national.empty:
+        st.header("The county and England: DfE's published EHC plan and SEN support rates")
+        st.caption(
+            "Real figures as DfE publishes them (all schools, % of all pupils), beside the "
+            f"illustrative district rates above. {national_context.ATTRIBUTED}"
+        )
+        nat_fig, nat_alt = benchmark_charts.ehcp_context(national)
+        st.plotly_chart(nat_fig, theme=None, config=charts.CONFIG, key="chart_dfe", alt=nat_alt)
+        st.caption(safe_text.markdown_text(nat_alt))
+        nat_table = national[["measure", "year", "area", "value", "symbol"]].rename(
+            columns={
+                "measure": "Measure",
+                "year": "Year",
+                "area": "Area",
+                "value": "Value (% of pupils)",
+                "symbol": "DfE symbol",
+            }
+        )
+        ui.data_table(
+            nat_table.assign(Source=national_context.ATTRIBUTED),
+            {"Value (% of pupils)": "percent1"},
+            "the county and England (DfE)",
+            "stls_dfe_ehcp_rates.csv",
+        )
 
 # ---------------------------------------------------------------- change vs inclusion
 st.header("Change in EHC plan rate against inclusion measures")

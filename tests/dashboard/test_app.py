@@ -34,7 +34,7 @@ PAGES = {
     "data_quality": "pages/data_quality.py",
     "about": "pages/about.py",
 }
-CHARTS = {"overview": 1, "engagement": 4, "funding": 3, "ehcp": 2, "about": 0}
+CHARTS = {"overview": 1, "engagement": 4, "funding": 3, "ehcp": 3, "about": 0}
 TITLES = {
     "overview": "overview",
     "engagement": "District engagement",

@@ -1,7 +1,8 @@
-"""The "Kent among councils" page (Source 4) on a warehouse holding DfE's national figures (a
-small long-data file built for the rules, tests/national_files.py, with the real dictionary
-and neighbours workbook): with AppTest, and in the browser (charts drawn, axe clean, within
-the page limit), served by `stls dashboard` as test_browser.py serves the other pages."""
+"""The "Kent among councils" page (Source 4) on the demo warehouse, which bundles DfE's national
+figures (warehouse/demo/data/national/, the SEND and inclusion and Attainment topics): with
+AppTest, and in the browser (charts drawn, axe clean, within the page limit), served by
+`stls dashboard` as test_browser.py serves the other pages. The rules themselves are checked on
+a small file in tests/reporting/test_benchmarks.py."""
 
 from __future__ import annotations
 
@@ -12,11 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from national_files import folder_with, synthetic_rows, write_long_csv
 from streamlit.testing.v1 import AppTest
 from test_browser import LIMIT_SECONDS, browser, page, serve, wait_until_ready  # noqa: F401
 
-from warehouse import cli
 from warehouse.publish import connect
 from warehouse.reporting import benchmarks
 
@@ -24,12 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def national_warehouse(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("national_page")
-    folder_with(folder, write_long_csv(folder / "lait_bds_long.csv", synthetic_rows()))
-    warehouse = folder / "w.duckdb"
-    assert cli.main(["--warehouse", str(warehouse), "load", str(folder)]) == 0
-    return warehouse
+def national_warehouse(demo_warehouse) -> Path:
+    return demo_warehouse
 
 
 def run_page(monkeypatch, warehouse: Path, params: dict | None = None) -> AppTest:
@@ -78,7 +73,7 @@ def test_the_indicators_list_send_and_inclusion_first(monkeypatch, national_ware
 
 def test_the_home_authority_is_a_setting(monkeypatch, national_warehouse):
     monkeypatch.setenv("STLS_HOME_AUTHORITY", "Essex")
-    at = run_page(monkeypatch, national_warehouse, {"indicator": "InfMort"})
+    at = run_page(monkeypatch, national_warehouse, {"indicator": "SEN_TotStat"})
     assert at.title[0].value.startswith("Essex")
 
 

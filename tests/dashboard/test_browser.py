@@ -39,10 +39,10 @@ PAGES: dict[str, tuple[str, int | None]] = {
     "overview": ("", 1),
     "engagement": ("engagement", 4),
     "funding": ("funding", 3),
-    "ehcp": ("ehcp", 2),
+    "ehcp": ("ehcp", 3),  # the third: DfE's county and England rates
     "data_quality": ("data_quality", None),
     "about": ("about", 0),
-    "benchmarks": ("benchmarks", None),  # the demo holds no national figures: a notice
+    "benchmarks": ("benchmarks", None),  # the demo bundles DfE's figures (SEND, attainment)
 }
 NAVIGATION = [
     "Overview",

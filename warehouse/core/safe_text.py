@@ -22,6 +22,8 @@ file name, and every message that quotes one. Three places would otherwise act o
   (``ESC[6A``, a bare carriage return, a bell) and the Unicode direction overrides as escapes
   (``\\x1b``, ``\\u202e``), so a value cannot move the cursor, erase lines or reorder what
   the steward reads.
+- **Charts** (Plotly figures, which render some HTML tags in names, labels and titles):
+  ``chart_text`` escapes ``&``, ``<`` and ``>`` as entities, so a tag shows as text.
 
 Each helper takes any value and returns text; None stays None where a caller may pass it.
 """
@@ -198,6 +200,24 @@ def markdown_text(value: Any) -> str:
         lead = match.group(1)
         text = lead + "\\" + text[len(lead) :] if lead.isdigit() else "\\" + text
     return text
+
+
+# --------------------------------------------------------------------------------------
+# Charts (Plotly)
+# --------------------------------------------------------------------------------------
+
+
+def chart_text(value: Any) -> str | None:
+    """``value`` as text a Plotly figure shows as it reads. Plotly renders a few HTML tags
+    (``<a href>``, ``<b>``, ``<i>``, ``<br>``, ``<sub>``, ``<span style>``) and entities in
+    trace names, tick labels, bar text, annotations and titles, so ``&``, ``<`` and ``>``
+    become ``&amp;``, ``&lt;`` and ``&gt;`` (which Plotly shows as the characters
+    themselves); line breaks become spaces and control characters show as escapes (see
+    ``terminal_text``). None stays None (a missing label or a gap in a series)."""
+    if value is None:
+        return None
+    text = terminal_text(_LINE_BREAKS.sub(" ", str(value)))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --------------------------------------------------------------------------------------

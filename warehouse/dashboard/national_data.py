@@ -9,7 +9,7 @@ import streamlit as st
 
 from warehouse.dashboard import app_data
 from warehouse.publish.identity import Version
-from warehouse.reporting import benchmarks
+from warehouse.reporting import benchmarks, national_context
 
 
 def _cursor(version: Version):
@@ -74,3 +74,22 @@ def _benchmark(version: Version, la: str, indicator: str, year: str | None):
 
 def benchmark(la: str, indicator: str, year: str | None = None) -> benchmarks.Benchmark:
     return _benchmark(app_data.current_version(), la, indicator, year)
+
+
+def home_number() -> int | None:
+    """The home authority's DfE number (the setting names it or its number), or None when
+    DfE's figures do not hold it."""
+    home = benchmarks.home_authority()
+    for number, name in authorities():
+        if name.casefold() == home.casefold() or str(number) == home:
+            return int(number)
+    return None
+
+
+@st.cache_data(show_spinner=False)
+def _ehcp_rates(version: Version, la_number: int) -> pd.DataFrame:
+    return national_context.ehcp_rates(_cursor(version), la_number)
+
+
+def ehcp_rates(la_number: int) -> pd.DataFrame:
+    return _ehcp_rates(app_data.current_version(), la_number)

@@ -41,133 +41,19 @@ in_force_rows as (
 
 unpivoted as (
 
-    select
-        la_number,
-        la_name,
-        region_label,
-        1 as neighbour_order,
-        sn1 as neighbour_la_number,
-        snp1 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        2 as neighbour_order,
-        sn2 as neighbour_la_number,
-        snp2 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        3 as neighbour_order,
-        sn3 as neighbour_la_number,
-        snp3 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        4 as neighbour_order,
-        sn4 as neighbour_la_number,
-        snp4 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        5 as neighbour_order,
-        sn5 as neighbour_la_number,
-        snp5 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        6 as neighbour_order,
-        sn6 as neighbour_la_number,
-        snp6 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        7 as neighbour_order,
-        sn7 as neighbour_la_number,
-        snp7 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        8 as neighbour_order,
-        sn8 as neighbour_la_number,
-        snp8 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        9 as neighbour_order,
-        sn9 as neighbour_la_number,
-        snp9 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
-
-    union all
-
-    select
-        la_number,
-        la_name,
-        region_label,
-        10 as neighbour_order,
-        sn10 as neighbour_la_number,
-        snp10 as closeness,
-        file_id,
-        row_number
-    from in_force_rows
+    {% for n in range(1, 11) %}
+        select
+            la_number,
+            la_name,
+            region_label,
+            {{ n }} as neighbour_order,
+            sn{{ n }} as neighbour_la_number,
+            snp{{ n }} as closeness,
+            file_id,
+            row_number
+        from in_force_rows
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from warehouse.dashboard import steward
+from warehouse.dashboard import chart_rules, steward
 
 
 def test_the_check_history_chart_has_readable_labels_and_its_legend_clear_of_the_title():
@@ -25,10 +25,26 @@ def test_the_check_history_chart_has_readable_labels_and_its_legend_clear_of_the
     names = [trace.name for trace in fig.data]
     assert len(names) == 3 and not any("_" in n for n in names)
     assert len(set(names)) == 3  # the census's district_is_known is its own line
-    assert all(": " in n for n in names)  # the source, then the check in words
+    # The source, then the check in words, on two lines so the entry fits a phone's width.
+    assert all(":<br>" in n for n in names)
+    assert all(": " in c and "<br>" not in c for c in table["check"])
     xs = {x for trace in fig.data for x in trace.x}
     assert xs == {"Load 1", "Load 2"}
     legend = fig.layout.legend
     assert legend.y is not None and legend.y < 0 and legend.yanchor == "top"  # under the plot
-    assert fig.layout.margin.b >= 80 + 26 * 3  # room for every legend line
+    assert fig.layout.margin.b >= 80 + 40 * 3  # room for every two-line legend entry
     assert list(table.columns) == ["load", "check", "severity", "failing rows"]
+
+
+def test_a_long_check_name_passes_the_chart_rules_by_wrapping():
+    trend = pd.DataFrame(
+        {
+            "load_seq": [1, 2],
+            "source": ["census", "termly_return"],
+            "check_name": ["district_phase_present", "district_has_sent_term"],
+            "severity": ["warning", "warning"],
+            "failing": [1, 2],
+        }
+    )
+    fig, _table = steward.history_chart(trend)  # chart_rules.enforce raises if it breaks one
+    assert max(len(t.name) for t in fig.data) > chart_rules.LEGEND_ENTRY_MAX

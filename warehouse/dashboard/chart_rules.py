@@ -23,7 +23,8 @@ import re
 
 import plotly.graph_objects as go
 
-LEGEND_ENTRY_MAX = 36  # characters: about 300 px at 14 px type, inside a 390 px screen
+LEGEND_ENTRY_MAX = 36  # characters a line: about 300 px at 14 px type, inside a 390 px screen
+LINE_BREAK = "<br>"  # how a legend entry wraps onto a second line
 _EXACT_MONEY = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+)")
 _STRENGTH = re.compile(r"\b(weak|moderate|strong)\b", re.IGNORECASE)
 
@@ -85,9 +86,11 @@ def problems(fig: go.Figure) -> list[str]:
         if not outside:
             found.append(f"the legend (y={y}, yanchor={anchor}) is not outside the plot area")
         found += [
-            f"legend entry '{t.name}' is longer than {LEGEND_ENTRY_MAX} characters"
+            f"legend entry '{t.name}' has a line longer than {LEGEND_ENTRY_MAX} characters"
             for t in fig.data
-            if t.showlegend is not False and t.name and len(t.name) > LEGEND_ENTRY_MAX
+            if t.showlegend is not False
+            and t.name
+            and max(len(line) for line in t.name.split(LINE_BREAK)) > LEGEND_ENTRY_MAX
         ]
     yaxes, xaxes = list(fig.select_yaxes()), list(fig.select_xaxes())
     if len(yaxes) > 1:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from warehouse.core import safe_text
-from warehouse.dashboard import charts, steward_data, ui
+from warehouse.dashboard import chart_rules, charts, steward_data, ui
 from warehouse.publish import upload
 from warehouse.quality import dq, failing
 
@@ -217,13 +217,12 @@ def at_a_glance(result: dict, held: pd.DataFrame, rows: pd.DataFrame) -> dict[st
 
 def history_chart(trend: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     """Failing rows per check, load by load: each line a check in words ("Termly returns:
-    District is known"), the loads as "Load 3", and the legend under the plot, clear of
-    the title however many lines it needs."""
+    District is known", the legend entry on two lines so it fits a phone), the loads as
+    "Load 3", and the legend under the plot, clear of the title however many lines it needs."""
+    source = trend["source"].map(failing.source_label)
+    check = trend["check_name"].map(failing.check_label)
     frame = trend.assign(
-        check=trend["source"].map(failing.source_label)
-        + ": "
-        + trend["check_name"].map(failing.check_label),
-        load=trend["load_seq"],
+        check=source + ":" + chart_rules.LINE_BREAK + check, load=trend["load_seq"]
     )
     fig = charts.lines(
         frame,
@@ -238,13 +237,13 @@ def history_chart(trend: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     )
     series = frame["check"].nunique()
     fig.update_layout(
-        height=420 + 26 * series,
-        margin={"t": 60, "b": 80 + 26 * series},
+        height=420 + 40 * series,
+        margin={"t": 60, "b": 80 + 40 * series},
         legend={"orientation": "v", "yanchor": "top", "y": -0.18, "x": 0, "title": None},
     )
-    table = frame[["load_seq", "check", "severity", "failing"]].rename(
-        columns={"load_seq": "load", "failing": "failing rows"}
-    )
+    table = frame.assign(check=source + ": " + check)[
+        ["load_seq", "check", "severity", "failing"]
+    ].rename(columns={"load_seq": "load", "failing": "failing rows"})
     return fig, table
 
 

@@ -27,7 +27,20 @@ FAST = os.environ.get("STLS_TEST_FAST") == "1"
 # A test that asks for one of these runs dbt: a warehouse built by the pipeline, or the
 # manifest of a `dbt parse`.
 _NEEDS_DBT = frozenset(
-    {"demo_warehouse", "edge_warehouse", "hostile_warehouse", "gap_warehouse", "manifest"}
+    {
+        "demo_warehouse",
+        "edge_warehouse",
+        "hostile_warehouse",
+        "gap_warehouse",
+        "manifest",
+        # module fixtures that load a batch of their own
+        "batch_warehouse",  # reporting/test_outcomes.py
+        "doverr",  # quality/test_failing_rows.py
+        "hostile_national",  # dashboard/test_benchmarks_hostile.py
+        "loaded",  # quality/test_national_load.py, quality/test_steward.py
+        "published",  # reporting/test_benchmarks.py
+        "synthetic",  # reporting/test_benchmarks.py
+    }
 )
 
 

@@ -97,8 +97,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def planted_text(result) -> str:
     """What ``stls demo`` says about its warnings: each one the demo data carries on purpose
-    (``warehouse.demo.PLANTED``), why, and how many this load found."""
-    from warehouse.demo import PLANTED
+    (``warehouse.demo.DEMO_WARNINGS``), why, and how many this load found."""
+    from warehouse.demo import DEMO_WARNINGS
 
     found: dict[tuple[str, str], int] = {}
     for check in result.audit.checks:
@@ -108,11 +108,11 @@ def planted_text(result) -> str:
         "The demo data carries these faults on purpose, to show the checks at work; they are "
         "not mistakes of the load:",
     ]
-    for (suite, check), (expected, why) in PLANTED.items():
+    for (suite, check), (expected, why) in DEMO_WARNINGS.items():
         got = found.get((suite, check), 0)
         note = "" if got == expected else f" (this load found {got}, the demo plants {expected})"
         out.append(f"  {suite}.{check}, {expected} time(s): {why}{note}")
-    unplanned = sorted(k for k, n in found.items() if n and k not in PLANTED)
+    unplanned = sorted(k for k, n in found.items() if n and k not in DEMO_WARNINGS)
     if unplanned:
         out.append("Not planted, so worth a look: " + ", ".join(f"{s}.{c}" for s, c in unplanned))
     return "\n".join(out) + "\n"

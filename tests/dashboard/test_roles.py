@@ -554,9 +554,10 @@ SQL_MODULES = sorted(
         ROOT / "warehouse" / "publish" / "connect.py",
     ]
 )
-# The one f-string in SQL: the CASE picking a failing cell from the raw tables, built from
-# the data contract's column names (warehouse.core.contracts), never from a reader.
-SQL_BUILT_FROM_CONTRACT = {"_value_as_received()"}
+# The f-strings in SQL: the CASE picking a failing cell from the raw tables and the joins to
+# those tables, built from the data contract's column names (warehouse.core.contracts) and
+# failing.py's fixed list of raw tables, never from a reader.
+SQL_BUILT_FROM_CONTRACT = {"_value_as_received()", "_raw_joins()"}
 
 
 def _looks_like_sql(text: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from warehouse.cli import main, planted_text
-from warehouse.demo import PLANTED
+from warehouse.demo import DEMO_WARNINGS, PLANTED
 from warehouse.publish.load import LoadResult
 from warehouse.quality.audit import AuditResult
 from warehouse.quality.results import CheckResult
@@ -51,6 +51,6 @@ def test_stls_demo_says_its_warnings_are_planted(tmp_path, capsys):
     out = capsys.readouterr()[0]
     said = out.split("The demo data carries these faults on purpose", 1)
     assert len(said) == 2, out[-2000:]
-    for (suite, name), (count, why) in PLANTED.items():
+    for (suite, name), (count, why) in DEMO_WARNINGS.items():
         assert f"{suite}.{name}, {count} time(s): {why}" in said[1]
     assert "this load found" not in said[1] and "Not planted" not in said[1]

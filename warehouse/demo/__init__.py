@@ -37,3 +37,20 @@ PLANTED: dict[tuple[str, str], tuple[int, str]] = {
         "(terms 1-4 of 2023-24)",
     ),
 }
+
+# DfE's national files are bundled as DfE publishes them (real data, not planted by us, and
+# not generated, so the generator's audit leaves them out): the warnings a load of them
+# raises, so a first load shows how a steward sees the quirks of a real release.
+AS_PUBLISHED: dict[tuple[str, str], tuple[int, str]] = {
+    ("national_data", "year_spelling_is_known"): (
+        170,
+        "DfE's published long data gives the year as '0' on 170 rows",
+    ),
+    ("national_dictionary", "indicator_has_a_polarity"): (
+        30,
+        "DfE's indicator dictionary gives 30 indicators no polarity",
+    ),
+}
+
+# Every warning `stls demo` raises on purpose, and why.
+DEMO_WARNINGS = {**PLANTED, **AS_PUBLISHED}

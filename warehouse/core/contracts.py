@@ -95,8 +95,6 @@ NATIONAL_DATA = "national_data"
 NATIONAL_DICTIONARY = "national_dictionary"
 NATIONAL_NEIGHBOURS = "national_neighbours"
 NATIONAL_SOURCES = (NATIONAL_DATA, NATIONAL_DICTIONARY, NATIONAL_NEIGHBOURS)
-# Every source a file can be told as from its columns.
-READ_SOURCES = SOURCES + NATIONAL_SOURCES
 NEIGHBOURS_PER_LA = 10
 _NEIGHBOUR_COLUMNS = tuple(
     column for k in range(1, NEIGHBOURS_PER_LA + 1) for column in (f"sn{k}", f"snp{k}")
@@ -452,6 +450,9 @@ CONTRACTS.update(
     }
 )
 SOURCES = (*SOURCES, *CHILD_SOURCES)
+# Every source a file can be told as from its columns: the council's own (aggregate and
+# child-level) and DfE's national files.
+READ_SOURCES = (*SOURCES, *NATIONAL_SOURCES)
 
 # The council's keyed hash of a pupil's UPN: 64 hexadecimal characters (SHA-256 width).
 CHILD_KEY_LENGTH = 64

@@ -523,6 +523,7 @@ def test_hostile_text_in_the_address_reaches_no_sql(monkeypatch, demo_warehouse,
             "inclusion",
             "load",
             "check",
+            "indicator",
         )
     }
     params["district"] = [HOSTILE, "Thanet' or '1'='1"]

@@ -48,3 +48,19 @@ def test_a_long_check_name_passes_the_chart_rules_by_wrapping():
     )
     fig, _table = steward.history_chart(trend)  # chart_rules.enforce raises if it breaks one
     assert max(len(t.name) for t in fig.data) > chart_rules.LEGEND_ENTRY_MAX
+
+
+def test_a_check_name_longer_than_a_line_wraps_by_words():
+    trend = pd.DataFrame(
+        {
+            "load_seq": [1],
+            "source": ["termly_return"],
+            "check_name": ["settings_engaged_within_census_primary_and_more_words"],
+            "severity": ["warning"],
+            "failing": [1],
+        }
+    )
+    fig, _table = steward.history_chart(trend)
+    (name,) = [t.name for t in fig.data]
+    lines = name.split(chart_rules.LINE_BREAK)
+    assert len(lines) >= 3 and all(len(line) <= chart_rules.LEGEND_ENTRY_MAX for line in lines)

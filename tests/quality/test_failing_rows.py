@@ -228,6 +228,38 @@ def test_the_page_table_and_csv_agree_with_the_json(doverr, capsys, monkeypatch,
         assert list(sent[field]) == ["" if r[field] is None else str(r[field]) for r in expected]
 
 
+def _sheet(book_bytes: bytes, name: str) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(book_bytes), read_only=True)
+    return [tuple(row) for row in book[name].values]
+
+
+def test_the_pages_packs_are_the_commands_packs(doverr, capsys, monkeypatch, downloads, tmp_path):
+    import zipfile
+
+    warehouse, *_ = doverr
+    out = tmp_path / "packs"
+    assert main(["--warehouse", str(warehouse), "dq", "pack", "--output", str(out)]) == 0
+    capsys.readouterr()
+    made = {p.name: p.read_bytes() for p in out.iterdir()}
+    at = dq_page(monkeypatch, warehouse)
+    assert not at.exception
+    zipped = next(b for b in at.get("download_button") if "(ZIP)" in b.proto.label)
+    with zipfile.ZipFile(io.BytesIO(downloads[zipped.proto.url])) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    assert sorted(members) == sorted(made)  # Dover's only, named as the command names it
+    for name, book in members.items():
+        assert _sheet(book, "What to change") == _sheet(made[name], "What to change")
+    at.selectbox(key="dq_district").select("Dover").run()
+    assert not at.exception
+    one = next(b for b in at.get("download_button") if "pack for Dover" in b.proto.label)
+    (dover,) = made.values()
+    assert _sheet(downloads[one.proto.url], "What to change") == _sheet(dover, "What to change")
+    sent = {str(c) for row in _sheet(dover, "What to change") for c in row}
+    assert set(PLANTED.values()) <= sent
+
+
 def test_the_notice_is_written_and_posted_after_the_load(doverr):
     warehouse, _root, result, posted = doverr
     md, js = notice.notice_paths(warehouse)
@@ -325,35 +357,3 @@ def test_a_term_held_twice_is_counted_once_with_the_first_file_superseded(
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Held back now"] == f"{len(held):,}"
     assert "None" not in set(held.astype(str).to_numpy().ravel())
-
-
-def _sheet(book_bytes: bytes, name: str) -> list[tuple]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(book_bytes), read_only=True)
-    return [tuple(row) for row in book[name].values]
-
-
-def test_the_pages_packs_are_the_commands_packs(doverr, capsys, monkeypatch, downloads, tmp_path):
-    import zipfile
-
-    warehouse, *_ = doverr
-    out = tmp_path / "packs"
-    assert main(["--warehouse", str(warehouse), "dq", "pack", "--output", str(out)]) == 0
-    capsys.readouterr()
-    made = {p.name: p.read_bytes() for p in out.iterdir()}
-    at = dq_page(monkeypatch, warehouse)
-    assert not at.exception
-    zipped = next(b for b in at.get("download_button") if "(ZIP)" in b.proto.label)
-    with zipfile.ZipFile(io.BytesIO(downloads[zipped.proto.url])) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    assert sorted(members) == sorted(made)  # Dover's only, named as the command names it
-    for name, book in members.items():
-        assert _sheet(book, "What to change") == _sheet(made[name], "What to change")
-    at.selectbox(key="dq_district").select("Dover").run()
-    assert not at.exception
-    one = next(b for b in at.get("download_button") if "pack for Dover" in b.proto.label)
-    (dover,) = made.values()
-    assert _sheet(downloads[one.proto.url], "What to change") == _sheet(dover, "What to change")
-    sent = {str(c) for row in _sheet(dover, "What to change") for c in row}
-    assert set(PLANTED.values()) <= sent

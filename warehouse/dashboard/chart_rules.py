@@ -25,6 +25,16 @@ import plotly.graph_objects as go
 
 LEGEND_ENTRY_MAX = 36  # characters a line: about 300 px at 14 px type, inside a 390 px screen
 LINE_BREAK = "<br>"  # how a legend entry wraps onto a second line
+
+
+def legend_lines(text: str) -> str:
+    """``text`` wrapped at spaces onto lines of at most ``LEGEND_ENTRY_MAX`` characters, for
+    a legend entry that must fit a phone's width (a longer single word stays whole)."""
+    import textwrap
+
+    return LINE_BREAK.join(textwrap.wrap(text, LEGEND_ENTRY_MAX, break_long_words=False))
+
+
 _EXACT_MONEY = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+)")
 _STRENGTH = re.compile(r"\b(weak|moderate|strong)\b", re.IGNORECASE)
 

@@ -221,9 +221,8 @@ def history_chart(trend: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     "Load 3", and the legend under the plot, clear of the title however many lines it needs."""
     source = trend["source"].map(failing.source_label)
     check = trend["check_name"].map(failing.check_label)
-    frame = trend.assign(
-        check=source + ":" + chart_rules.LINE_BREAK + check, load=trend["load_seq"]
-    )
+    name = source + ":" + chart_rules.LINE_BREAK + check.map(chart_rules.legend_lines)
+    frame = trend.assign(check=name, load=trend["load_seq"])
     fig = charts.lines(
         frame,
         x="load",
@@ -235,10 +234,11 @@ def history_chart(trend: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
         y_title="Failing rows",
         x_labels={s: f"Load {s}" for s in frame["load"].unique()},
     )
-    series = frame["check"].nunique()
+    # 20 px for every line of every legend entry under the plot
+    lines = sum(n.count(chart_rules.LINE_BREAK) + 1 for n in frame["check"].unique())
     fig.update_layout(
-        height=420 + 40 * series,
-        margin={"t": 60, "b": 80 + 40 * series},
+        height=420 + 20 * lines,
+        margin={"t": 60, "b": 80 + 20 * lines},
         legend={"orientation": "v", "yanchor": "top", "y": -0.18, "x": 0, "title": None},
     )
     table = frame.assign(check=source + ": " + check)[

@@ -120,7 +120,7 @@ def test_the_data_quality_page_shows_the_quarantined_national_rows(loaded, monke
     finally:
         con.close()
     assert sorted(errors["row"]) == sorted(BROKEN)  # each failing row once, with its value
-    assert set(errors["value_as_received"]) == {"ABC", "n/a", "20.1", "22.4", "NOT_A_DFE_CODE"}
+    assert set(errors["value"]) == {"ABC", "n/a", "20.1", "22.4", "NOT_A_DFE_CODE"}
     assert "lait_bds_long.csv" in failing
     assert "'n/a'" in failing or "n/a" in failing
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from warehouse.cli import main, planted_text
-from warehouse.demo import DEMO_WARNINGS, PLANTED
+from warehouse.demo import DEMO_WARNINGS
 from warehouse.publish.load import LoadResult
 from warehouse.quality.audit import AuditResult
 from warehouse.quality.results import CheckResult
@@ -32,13 +32,13 @@ def check(suite: str, name: str, failing: int) -> CheckResult:
 
 
 def test_the_planted_text_names_each_fault_why_and_what_was_not_planted():
-    checks = [check(s, c, n) for (s, c), (n, _why) in PLANTED.items()]
-    (first_suite, first_check), (count, _why) = next(iter(PLANTED.items()))
+    checks = [check(s, c, n) for (s, c), (n, _why) in DEMO_WARNINGS.items()]
+    (first_suite, first_check), (count, _why) = next(iter(DEMO_WARNINGS.items()))
     checks[0] = check(first_suite, first_check, count + 1)
     checks.append(check("termly_return", "value_is_not_negative", 1))
     text = planted_text(LoadResult(load_id="x", warehouse=None, audit=AuditResult(checks=checks)))
     assert "on purpose" in text
-    for (suite, name), (_n, why) in PLANTED.items():
+    for (suite, name), (_n, why) in DEMO_WARNINGS.items():
         assert f"{suite}.{name}" in text and why in text
     assert f"(this load found {count + 1}, the demo plants {count})" in text
     assert text.count("this load found") == 1

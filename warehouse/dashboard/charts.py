@@ -437,36 +437,43 @@ def small_multiples(
         vertical_spacing=0.22 / rows if rows > 1 else 0.1,
         horizontal_spacing=0.06,
     )
+    # Built first and added in one call: each add_scatter re-validates the whole figure.
+    traces: list[go.Scatter] = []
+    places: list[tuple[int, int]] = []
     for i, name in enumerate(names):
-        r, c = divmod(i, cols)
+        place = (i // cols + 1, i % cols + 1)
         part = frame[frame[facet] == name].sort_values(x)
         if reference is not None:
-            fig.add_scatter(
-                x=list(reference[x]),
-                y=[_number(v) for v in reference[y]],
-                mode="lines",
-                name=reference_name,
-                line={"color": CATEGORICAL[4], "dash": "dash", "width": 2},
-                showlegend=i == 0,
-                legendgroup="reference",
-                hovertemplate=f"{reference_name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
-                row=r + 1,
-                col=c + 1,
+            traces.append(
+                go.Scatter(
+                    x=list(reference[x]),
+                    y=[_number(v) for v in reference[y]],
+                    mode="lines",
+                    name=reference_name,
+                    line={"color": CATEGORICAL[4], "dash": "dash", "width": 2},
+                    showlegend=i == 0,
+                    legendgroup="reference",
+                    hovertemplate=f"{reference_name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
+                )
             )
-        fig.add_scatter(
-            x=list(part[x]),
-            y=[_number(v) for v in part[y]],
-            mode="lines+markers",
-            name="District",
-            line={"color": FOCUS, "width": 3},
-            marker={"symbol": "circle", "size": 7, "color": FOCUS},
-            customdata=[_label(v, unit) for v in part[y]],
-            showlegend=i == 0,
-            legendgroup="district",
-            hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
-            row=r + 1,
-            col=c + 1,
+            places.append(place)
+        traces.append(
+            go.Scatter(
+                x=list(part[x]),
+                y=[_number(v) for v in part[y]],
+                mode="lines+markers",
+                name="District",
+                line={"color": FOCUS, "width": 3},
+                marker={"symbol": "circle", "size": 7, "color": FOCUS},
+                customdata=[_label(v, unit) for v in part[y]],
+                showlegend=i == 0,
+                legendgroup="district",
+                hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
+            )
         )
+        places.append(place)
+    if traces:
+        fig.add_traces(traces, rows=[r for r, _ in places], cols=[c for _, c in places])
     values = [_number(v) for v in frame[y]]
     if reference is not None:
         values += [_number(v) for v in reference[y]]

@@ -88,6 +88,27 @@ def value(rows: pd.DataFrame, figure: str, **chosen) -> float | None:
     return pooled(rows, figure, **chosen)["value"].iloc[0]
 
 
+def pooled_by_district(
+    rows: pd.DataFrame, figure: str, districts: Sequence[str], **chosen
+) -> pd.DataFrame:
+    """``pooled`` by district, one row per chosen district in their order (a district with
+    no rows chosen has no value): each district pooled on its own, in one pass."""
+    frame = pooled(rows, figure, ["district"], districts=districts, **chosen)
+    frame = frame.set_index("district").reindex(list(districts))
+    frame["value"] = frame["value"].astype(object).where(frame["value"].notna(), None)
+    return frame
+
+
+def _records(districts: Sequence[str], key: str, columns: dict[str, list]) -> pd.DataFrame:
+    """One row per district: ``key`` naming it, then each column's value for it."""
+    return pd.DataFrame(
+        [
+            {key: district, **{name: values[i] for name, values in columns.items()}}
+            for i, district in enumerate(districts)
+        ]
+    )
+
+
 def _renamed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"term_number": "term", "breakdown": "phase", "value": "rate"})
 
@@ -168,8 +189,17 @@ def caseload_row(rows: pd.DataFrame, name: str, districts, terms) -> dict[str, o
 def caseload_table(
     rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
 ) -> pd.DataFrame:
-    """One row per district: ``CASELOAD_COLUMNS``."""
-    return pd.DataFrame([caseload_row(rows, d, [d], terms) for d in districts])
+    """One row per district: ``CASELOAD_COLUMNS`` (each district as ``caseload_row``
+    gives it on its own)."""
+    columns = {
+        column: list(
+            pooled_by_district(rows, figure, districts, terms=terms, breakdowns=breakdowns)[
+                "value"
+            ]
+        )
+        for column, (figure, breakdowns) in CASELOAD_COLUMNS.items()
+    }
+    return _records(districts, "District", columns)
 
 
 # Funding: the columns of ``funding_table``.
@@ -203,7 +233,25 @@ def funding_row(rows: pd.DataFrame, name: str, districts, terms) -> dict[str, ob
 def funding_table(
     rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
 ) -> pd.DataFrame:
-    return pd.DataFrame([funding_row(rows, d, [d], terms) for d in districts])
+    """One row per district, each as ``funding_row`` gives it on its own."""
+    chosen = {"terms": terms}
+    per_pupil = pooled_by_district(rows, "funding_per_pupil", districts, **chosen)
+    per_sen = pooled_by_district(rows, "funding_per_sen_pupil", districts, **chosen)
+    caseload = pooled_by_district(
+        rows, "caseload_avg", districts, breakdowns=contracts.CENSUS_PHASES, **chosen
+    )
+    columns = {
+        "budget": list(pooled_by_district(rows, "sla_funding", districts, **chosen)["value"]),
+        "pupils": list(per_pupil["denominator"]),
+        "sen": list(per_sen["denominator"]),
+        "caseload": list(caseload["value"]),
+        "pupil": list(per_pupil["value"]),
+        "caseload_per": list(
+            pooled_by_district(rows, "funding_per_caseload_pupil", districts, **chosen)["value"]
+        ),
+        "sen_per": list(per_sen["value"]),
+    }
+    return _records(districts, "District", columns)
 
 
 def needs_based_split(
@@ -266,6 +314,23 @@ def inclusion_row(rows: pd.DataFrame, districts: Sequence[str], academic_year: s
     return out
 
 
+def inclusion_by_district(
+    rows: pd.DataFrame, districts: Sequence[str], academic_year: str
+) -> dict[str, list]:
+    """``inclusion_row`` for each district on its own, in one pass per measure: each
+    measure (and ``published_terms``) -> its values in the order of ``districts``."""
+    year_rows = rows[rows["academic_year"] == academic_year]
+    out: dict[str, list] = {}
+    for figure in INCLUSION_MEASURES:
+        phases = figures.figure(figure).breakdowns
+        out[figure] = list(
+            pooled_by_district(year_rows, figure, districts, breakdowns=phases)["value"]
+        )
+    terms = pooled_by_district(year_rows, "engagement_pct", districts)["terms"]
+    out["published_terms"] = [int(t) if pd.notna(t) else 0 for t in terms]
+    return out
+
+
 def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]) -> pd.DataFrame:
     """Per district: the EHC plan rate of primary and secondary pupils in the year's census
     and the census a year earlier, the change in percentage points, and the year's
@@ -274,8 +339,9 @@ def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]
     rates = census_rates(
         rows[rows["breakdown"] == contracts.SCHOOL_AGE], contracts.SCHOOL_AGE, districts
     )
+    inclusion = inclusion_by_district(rows, districts, academic_year)
     out = []
-    for district in districts:
+    for i, district in enumerate(districts):
         mine = rates[rates["district"] == district].set_index("census_year")["ehcp_rate_pct"]
         now, before = mine.get(census_year), mine.get(census_year - 1)
         row = {
@@ -284,6 +350,6 @@ def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]
             "ehcp_rate_pct": now,
             "ehcp_change_pp": None if now is None or before is None else now - before,
         }
-        row.update(inclusion_row(rows, [district], academic_year))
+        row.update({name: values[i] for name, values in inclusion.items()})
         out.append(row)
     return pd.DataFrame(out)

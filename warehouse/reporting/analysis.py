@@ -193,9 +193,7 @@ def caseload_table(
     gives it on its own)."""
     columns = {
         column: list(
-            pooled_by_district(rows, figure, districts, terms=terms, breakdowns=breakdowns)[
-                "value"
-            ]
+            pooled_by_district(rows, figure, districts, terms=terms, breakdowns=breakdowns)["value"]
         )
         for column, (figure, breakdowns) in CASELOAD_COLUMNS.items()
     }

@@ -92,7 +92,11 @@ neighbour_means as (
         neighbours.la_number,
         neighbour_figures.indicator_code,
         neighbour_figures.year_published,
-        avg(neighbour_figures.value) as neighbours_mean,
+        -- The values summed smallest first, one after another: avg() sums in whatever
+        -- order its threads meet the rows, so two builds of the same figures could
+        -- differ in the last binary digit.
+        list_sum(list_sort(list(neighbour_figures.value)))
+        / nullif(count(neighbour_figures.value), 0) as neighbours_mean,
         count(neighbour_figures.value) as neighbours_with_value
 
     from neighbours

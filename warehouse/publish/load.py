@@ -46,7 +46,7 @@ from warehouse.core.errors import LoadError, first_line
 from warehouse.core.paths import DBT_DIR
 from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
-from warehouse.publish import dbt, notice, reviews, versions
+from warehouse.publish import dbt, notice, reviews, scope, versions
 from warehouse.publish.versions import exclusive
 from warehouse.quality import national
 from warehouse.quality import store as dq_store
@@ -362,16 +362,25 @@ def load(
             dq_store.backfill_row_values(con)
             result = _land(con, load_id, files, timer, report)
             result.warnings_reviewed = reviews.reviewed_in_load(con, load_id, warehouse)
+            last_full = scope.last_full_build(con)
             con.execute("checkpoint")
         finally:
             con.close()
         pause_for_test(warehouse, "landed")
-        built = result.accepted or fresh or not _has_marts(staging)
+        complete = not fresh and _has_every_mart(staging)
+        built = bool(result.accepted) or not complete
+        project = scope.project_hash()
+        selected = scope.selection(
+            (f.source for f in result.accepted if f.source),
+            project=project,
+            last_full=last_full,
+            complete=complete,
+        )
         if built:
             report("build", 0, 1, "Building the warehouse (dbt)")
             with timer("dbt"):
                 try:
-                    dbt.build(staging, on_node=_dbt_progress(report))
+                    dbt.build(staging, select=selected, on_node=_dbt_progress(report))
                 except dbt.DbtBuildError as exc:
                     raise LoadError(f"the warehouse could not be built: {exc}") from None
         report("build", 1, 1, "Writing the Data Docs")
@@ -379,6 +388,8 @@ def load(
             result.data_docs = _build_data_docs(result, warehouse)
         con = duckdb.connect(str(staging))
         try:
+            if built:
+                scope.record(con, load_id, project=project, built=selected)
             store.finish_load(con, load_id, result.status, timer.seconds, result.data_docs)
             con.execute("checkpoint")
         finally:
@@ -401,15 +412,21 @@ def _dbt_progress(report: Progress) -> Callable[[int, int], None]:
     return node
 
 
-def _has_marts(path: Path) -> bool:
+def _has_every_mart(path: Path) -> bool:
+    """Whether the warehouse holds every mart the dbt project builds."""
+    if not path.exists():
+        return False
     con = duckdb.connect(str(path), read_only=True)
     try:
-        [(count,)] = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
+        present = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
     finally:
         con.close()
-    return count > 0
+    return set(marts_models()) <= present
 
 
 def data_docs_dir(warehouse: Path) -> Path:

@@ -1,0 +1,150 @@
+"""What a load rebuilds (warehouse.publish.scope): a load of only DfE's national files, or only
+the child-level files, rebuilds the models those sources feed, and leaves every mart exactly
+as a full build of the same warehouse would; anything else is a full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from national_files import write_long_csv
+
+from warehouse.core.contracts import (
+    CASELOAD_EPISODE,
+    CENSUS,
+    NATIONAL_DATA,
+    NATIONAL_DICTIONARY,
+    PUPIL_CENSUS,
+)
+from warehouse.demo import children
+from warehouse.publish import dbt, scope
+from warehouse.publish.load import load, marts_models
+
+pytestmark = pytest.mark.dbt
+
+
+def copy_of(warehouse: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "stls.duckdb"
+    shutil.copyfile(warehouse, target)
+    return target
+
+
+def builds(warehouse: Path) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("select selection from raw.dbt_builds order by built_at").fetchall()
+        return [s for (s,) in rows]
+    finally:
+        con.close()
+
+
+def marts_that_differ(one: Path, other: Path) -> dict[str, int]:
+    """Each mart table whose rows differ between two warehouses -> rows in one not the other."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{one}' as one (read_only)")
+        con.execute(f"attach '{other}' as other (read_only)")
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'one' and table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        assert set(marts_models()) <= set(tables)
+        differ = {}
+        for table in tables:
+            [(count,)] = con.execute(
+                f"select count(*) from ((select * from one.marts.{table} except all "
+                f"select * from other.marts.{table}) union all (select * from "
+                f"other.marts.{table} except all select * from one.marts.{table}))"
+            ).fetchall()
+            if count:
+                differ[table] = count
+        return differ
+    finally:
+        con.close()
+
+
+def rebuilt_in_full(warehouse: Path, folder: Path) -> Path:
+    copy = copy_of(warehouse, folder)
+    dbt.build(copy)
+    return copy
+
+
+def test_a_load_of_dfe_figures_rebuilds_only_their_models_and_every_mart_is_as_a_full_build(
+    demo_warehouse, tmp_path
+):
+    warehouse = copy_of(demo_warehouse, tmp_path / "w")
+    newer = write_long_csv(
+        tmp_path / "lait_bds_long_newer.csv",
+        [
+            ("SEN_EHC_Excpt_20wks", "2024", "Kent", "41.0", "886", "South East"),
+            ("SEN_EHC_Excpt_20wks", "2024", "Medway", "52.5", "887", "South East"),
+        ],
+    )
+    result = load([newer], warehouse)
+    assert [f.status for f in result.files] == ["accepted"]
+    assert builds(warehouse)[-1] == f"source:stls.dq.{NATIONAL_DATA}_values+"
+    assert marts_that_differ(warehouse, rebuilt_in_full(warehouse, tmp_path / "full")) == {}
+
+
+def test_a_load_of_child_level_files_rebuilds_only_their_models_and_every_mart_is_as_a_full_build(
+    demo_warehouse, tmp_path
+):
+    warehouse = copy_of(demo_warehouse, tmp_path / "w")
+    files = children.write_child_level(tmp_path / "children", "small")
+    result = load(files, warehouse)
+    assert result.accepted
+    assert builds(warehouse)[-1] == (
+        f"source:stls.dq.{CASELOAD_EPISODE}_values+ source:stls.dq.{PUPIL_CENSUS}_values+"
+    )
+    assert marts_that_differ(warehouse, rebuilt_in_full(warehouse, tmp_path / "full")) == {}
+
+
+def test_the_comparison_sees_a_changed_mart(demo_warehouse, tmp_path):
+    changed = copy_of(demo_warehouse, tmp_path / "changed")
+    con = duckdb.connect(str(changed))
+    con.execute("update marts.fct_census set pupils = pupils + 1 where census_year = 2024")
+    con.close()
+    assert "fct_census" in marts_that_differ(demo_warehouse, changed)
+
+
+PROJECT = "p1"
+
+
+@pytest.mark.parametrize(
+    ("sources", "last_full", "complete", "expected"),
+    [
+        ({NATIONAL_DATA}, PROJECT, True, f"source:stls.dq.{NATIONAL_DATA}_values+"),
+        (
+            {NATIONAL_DICTIONARY, NATIONAL_DATA},
+            PROJECT,
+            True,
+            f"source:stls.dq.{NATIONAL_DATA}_values+ source:stls.dq.{NATIONAL_DICTIONARY}_values+",
+        ),
+        ({NATIONAL_DATA, CENSUS}, PROJECT, True, None),  # the census feeds every figure
+        ({NATIONAL_DATA}, "p0", True, None),  # last built in full by another project
+        ({NATIONAL_DATA}, None, True, None),  # never recorded a full build
+        ({NATIONAL_DATA}, PROJECT, False, None),  # new, or a mart is missing
+        (set(), PROJECT, True, None),  # nothing new: a rebuild is a full one
+    ],
+)
+def test_what_a_load_rebuilds(sources, last_full, complete, expected):
+    chosen = scope.selection(sources, project=PROJECT, last_full=last_full, complete=complete)
+    assert chosen == expected
+
+
+def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):
+    project = tmp_path / "dbt"
+    shutil.copytree(scope.DBT_DIR / "models", project / "models")
+    (project / "dbt_project.yml").write_text("name: stls\n", encoding="utf-8")
+    monkeypatch.setattr(scope, "DBT_DIR", project)
+    before = scope.project_hash()
+    assert scope.project_hash() == before
+    model = next((project / "models").rglob("*.sql"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
+    assert scope.project_hash() != before

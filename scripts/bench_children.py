@@ -3,8 +3,9 @@
 In a temporary folder:
 1. writes the demo's full child-level files (``warehouse.demo.children``: five January
    pupil-level censuses of some 250,000 pupils, 1.25 million rows, and an episodes extract);
-2. loads them into a fresh warehouse with the real pipeline, steps timed by the loader
-   (read, raw, audit, dbt, data docs) and the slowest dbt nodes from dbt's log;
+2. loads them, as a steward would, into a warehouse that already holds the demo's district
+   data (built first, not timed), with the real pipeline, steps timed by the loader (read,
+   raw, audit, dbt, data docs) and the slowest dbt nodes from dbt's log;
 3. times what the outcomes page and `stls report outcomes` ask of the marts for a year.
 Prints the figures and writes bench_children.json; exits 1 if a target is missed. The
 machine the figures come from matters: say whether it was shared.
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from warehouse.demo import children
+from warehouse.demo import DATA_DIR, children
 from warehouse.publish import connect
 from warehouse.publish.load import load
 from warehouse.reporting import outcomes
@@ -46,8 +47,9 @@ def main() -> int:
         generate_s = time.perf_counter() - started
         rows = sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in files)
         warehouse = work / "stls.duckdb"
+        load([DATA_DIR], warehouse, kind="demo", fresh=True)
         started = time.perf_counter()
-        result = load([work / "files"], warehouse, kind="load", fresh=True)
+        result = load([work / "files"], warehouse, kind="load")
         load_s = time.perf_counter() - started
         con = connect.connect(warehouse)
         try:

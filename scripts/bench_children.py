@@ -35,7 +35,8 @@ def slowest_nodes(log: Path, count: int = 8) -> list[tuple[str, float]]:
     """The dbt models that took longest in the last build, from dbt's own log."""
     if not log.exists():
         return []
-    found = [(m[1], float(m[2])) for m in _NODE.finditer(log.read_text(errors="replace"))]
+    last = log.read_text(errors="replace").split("Running with dbt=")[-1]  # the last build
+    found = [(m[1], float(m[2])) for m in _NODE.finditer(last)]
     return sorted(found, key=lambda n: -n[1])[:count]
 
 

@@ -22,8 +22,6 @@ from warehouse.demo import children
 from warehouse.publish import dbt, scope
 from warehouse.publish.load import load, marts_models
 
-pytestmark = pytest.mark.dbt
-
 
 def copy_of(warehouse: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)

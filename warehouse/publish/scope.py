@@ -53,7 +53,7 @@ def project_hash() -> str:
     """A digest of every file of the dbt project a build reads (paths and contents)."""
     digest = hashlib.sha256()
     for part in _PROJECT_PARTS:
-        root = DBT_DIR / part
+        root = DBT_DIR.joinpath(part)
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
             if path.exists():

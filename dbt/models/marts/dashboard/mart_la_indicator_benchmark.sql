@@ -92,10 +92,10 @@ neighbour_means as (
         neighbours.la_number,
         neighbour_figures.indicator_code,
         neighbour_figures.year_published,
-        -- The values summed smallest first, one after another: avg() sums in whatever
-        -- order its threads meet the rows, so two builds of the same figures could
-        -- differ in the last binary digit.
-        list_sum(list_sort(list(neighbour_figures.value)))
+        -- Summed exactly, as decimals (DfE publishes a few decimal places; 12 are kept):
+        -- avg() over doubles sums in whatever order its threads meet the rows, so two
+        -- builds of the same figures differed in the last binary digit.
+        cast(sum(cast(neighbour_figures.value as decimal(38, 12))) as double)
         / nullif(count(neighbour_figures.value), 0) as neighbours_mean,
         count(neighbour_figures.value) as neighbours_with_value
 

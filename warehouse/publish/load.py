@@ -369,14 +369,14 @@ def load(
         pause_for_test(warehouse, "landed")
         complete = not fresh and _has_every_mart(staging)
         built = bool(result.accepted) or not complete
-        project = scope.project_hash()
-        selected = scope.selection(
-            (f.source for f in result.accepted if f.source),
-            project=project,
-            last_full=last_full,
-            complete=complete,
-        )
         if built:
+            project = scope.project_hash()
+            selected = scope.selection(
+                (f.source for f in result.accepted if f.source),
+                project=project,
+                last_full=last_full,
+                complete=complete,
+            )
             report("build", 0, 1, "Building the warehouse (dbt)")
             with timer("dbt"):
                 try:

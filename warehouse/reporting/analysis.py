@@ -298,25 +298,13 @@ INCLUSION_MEASURES = (
 )
 
 
-def inclusion_row(rows: pd.DataFrame, districts: Sequence[str], academic_year: str) -> dict:
-    """The service's inclusion measures for districts pooled over the academic year's
-    published terms (settings: the census phases pooled), and the terms published."""
-    year_rows = rows[rows["academic_year"] == academic_year]
-    out: dict[str, object] = {}
-    for figure in INCLUSION_MEASURES:
-        phases = figures.figure(figure).breakdowns
-        out[figure] = value(year_rows, figure, districts=districts, breakdowns=phases)
-    out["published_terms"] = int(
-        pooled(year_rows, "engagement_pct", districts=districts)["terms"].iloc[0]
-    )
-    return out
-
-
 def inclusion_by_district(
     rows: pd.DataFrame, districts: Sequence[str], academic_year: str
 ) -> dict[str, list]:
-    """``inclusion_row`` for each district on its own, in one pass per measure: each
-    measure (and ``published_terms``) -> its values in the order of ``districts``."""
+    """The service's inclusion measures of each district on its own, pooled over the
+    academic year's published terms (settings: the census phases pooled), and the terms
+    published, in one pass per measure: each measure (and ``published_terms``) -> its
+    values in the order of ``districts``."""
     year_rows = rows[rows["academic_year"] == academic_year]
     out: dict[str, list] = {}
     for figure in INCLUSION_MEASURES:

@@ -1,9 +1,11 @@
 """What a load rebuilds (warehouse.publish.scope): a load of only DfE's national files, or only
-the child-level files, rebuilds the models those sources feed, and leaves every mart exactly
-as a full build of the same warehouse would; anything else is a full build."""
+the child-level files, rebuilds the models those sources feed; a term's returns rebuild all
+but the national and child-level models; each leaves every mart exactly as a full build of
+the same warehouse would. A new warehouse or a changed dbt project builds in full."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -16,11 +18,16 @@ from warehouse.core.contracts import (
     CENSUS,
     NATIONAL_DATA,
     NATIONAL_DICTIONARY,
+    NATIONAL_NEIGHBOURS,
     PUPIL_CENSUS,
+    TERMLY_RETURN,
 )
-from warehouse.demo import children
+from warehouse.demo import DATA_DIR, children
 from warehouse.publish import dbt, scope
 from warehouse.publish.load import load, marts_models
+
+NATIONAL = (NATIONAL_DATA, NATIONAL_DICTIONARY, NATIONAL_NEIGHBOURS)
+CHILD = (CASELOAD_EPISODE, PUPIL_CENSUS)
 
 
 def copy_of(warehouse: Path, folder: Path) -> Path:
@@ -103,6 +110,24 @@ def test_a_load_of_child_level_files_rebuilds_only_their_models_and_every_mart_i
     assert marts_that_differ(warehouse, rebuilt_in_full(warehouse, tmp_path / "full")) == {}
 
 
+def test_a_terms_returns_rebuild_all_but_national_and_child_models_every_mart_as_a_full_build(
+    demo_warehouse, tmp_path
+):
+    warehouse = copy_of(demo_warehouse, tmp_path / "w")
+    term = tmp_path / "stls_return_ashford_2023-24_t5.csv"
+    source = DATA_DIR / "returns" / "2023-24" / "term4" / "stls_return_ashford_2023-24_t4.csv"
+    rows = list(csv.reader(source.read_text(encoding="utf-8-sig").splitlines()))
+    term_column = rows[0].index("term")
+    with term.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [rows[0], *([*r[:term_column], "5", *r[term_column + 1 :]] for r in rows[1:])]
+        )
+    result = load([term], warehouse)
+    assert [f.status for f in result.files] == ["accepted"]
+    assert builds(warehouse)[-1] == "all but " + scope.selectors(NATIONAL + CHILD)
+    assert marts_that_differ(warehouse, rebuilt_in_full(warehouse, tmp_path / "full")) == {}
+
+
 def test_the_comparison_sees_a_changed_mart(demo_warehouse, tmp_path):
     changed = copy_of(demo_warehouse, tmp_path / "changed")
     con = duckdb.connect(str(changed))
@@ -115,25 +140,31 @@ PROJECT = "p1"
 
 
 @pytest.mark.parametrize(
-    ("sources", "last_full", "complete", "expected"),
+    ("sources", "last_full", "complete", "select", "exclude"),
     [
-        ({NATIONAL_DATA}, PROJECT, True, f"source:stls.dq.{NATIONAL_DATA}_values+"),
+        ({NATIONAL_DATA}, PROJECT, True, f"source:stls.dq.{NATIONAL_DATA}_values+", None),
         (
             {NATIONAL_DICTIONARY, NATIONAL_DATA},
             PROJECT,
             True,
             f"source:stls.dq.{NATIONAL_DATA}_values+ source:stls.dq.{NATIONAL_DICTIONARY}_values+",
+            None,
         ),
-        ({NATIONAL_DATA, CENSUS}, PROJECT, True, None),  # the census feeds every figure
-        ({NATIONAL_DATA}, "p0", True, None),  # last built in full by another project
-        ({NATIONAL_DATA}, None, True, None),  # never recorded a full build
-        ({NATIONAL_DATA}, PROJECT, False, None),  # new, or a mart is missing
-        (set(), PROJECT, True, None),  # nothing new: a rebuild is a full one
+        # The census feeds every figure: all but the groups it brings no file of.
+        ({CENSUS}, PROJECT, True, None, scope.selectors(CHILD + NATIONAL)),
+        ({NATIONAL_DATA, CENSUS}, PROJECT, True, None, scope.selectors(CHILD)),
+        ({TERMLY_RETURN, PUPIL_CENSUS}, PROJECT, True, None, scope.selectors(NATIONAL)),
+        ({TERMLY_RETURN, PUPIL_CENSUS, NATIONAL_NEIGHBOURS}, PROJECT, True, None, None),
+        ({NATIONAL_DATA}, "p0", True, None, None),  # last built in full by another project
+        ({CENSUS}, None, True, None, None),  # never recorded a full build
+        ({TERMLY_RETURN}, PROJECT, False, None, None),  # new, or a mart is missing
+        (set(), PROJECT, True, None, None),  # nothing new: a rebuild is a full one
     ],
 )
-def test_what_a_load_rebuilds(sources, last_full, complete, expected):
-    chosen = scope.selection(sources, project=PROJECT, last_full=last_full, complete=complete)
-    assert chosen == expected
+def test_what_a_load_rebuilds(sources, last_full, complete, select, exclude):
+    chosen = scope.plan(sources, project=PROJECT, last_full=last_full, complete=complete)
+    assert (chosen.select, chosen.exclude) == (select, exclude)
+    assert chosen.label == (select or (f"all but {exclude}" if exclude else scope.FULL))
 
 
 def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):

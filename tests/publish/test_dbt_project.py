@@ -9,7 +9,9 @@ to a temporary folder; the tests read it:
   and a description; every model has a description;
 - a mart column whose constraint already guarantees not_null/unique has no data test that
   repeats it (the constraint replaced the test to make the build cheaper);
-- `make docs` builds dbt's docs site as one self-contained page the dashboard serves.
+- `make docs` builds dbt's docs site as one self-contained page the dashboard serves;
+- the separable groups of sources (warehouse.publish.scope) feed models no other source
+  feeds, so a load can leave a group's subgraph out of its build.
 """
 
 from __future__ import annotations
@@ -164,6 +166,40 @@ def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) ->
         if kind in ("not_null", "unique") and kind in guaranteed.get((attached, column), set()):
             repeated.append(test["name"])
     assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+def descendants(manifest: dict[str, Any], roots: set[str]) -> set[str]:
+    """Every model downstream of the ``roots`` (unique ids)."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        for child in manifest["child_map"].get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return {n for n in seen if n.startswith("model.")}
+
+
+def test_each_separable_group_feeds_models_no_other_source_feeds(
+    manifest: dict[str, Any],
+) -> None:
+    from warehouse.core.contracts import READ_SOURCES
+    from warehouse.publish.scope import SEPARABLE_GROUPS, selectors
+
+    def own_tables(source: str) -> set[str]:
+        return {f"source.stls.dq.{source}_values", f"source.stls.raw.{source}"}
+
+    declared = set(manifest["sources"])
+    for group, sources in SEPARABLE_GROUPS.items():
+        # The build excludes exactly these roots' subgraph (the selectors scope writes).
+        roots = {f"source.stls.dq.{s}_values" for s in sources}
+        assert selectors(sources).split() == sorted(
+            f"source:stls.{r.removeprefix('source.stls.')}+" for r in roots
+        )
+        assert roots <= declared, f"{group}: a source table is not declared"
+        others = set().union(*(own_tables(s) for s in READ_SOURCES if s not in sources))
+        shared = descendants(manifest, roots) & descendants(manifest, others & declared)
+        assert not shared, f"models of the {group} group that other sources feed: {shared}"
 
 
 @pytest.mark.dbt

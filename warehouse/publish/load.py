@@ -371,7 +371,7 @@ def load(
         built = bool(result.accepted) or not complete
         if built:
             project = scope.project_hash()
-            selected = scope.selection(
+            scoped = scope.plan(
                 (f.source for f in result.accepted if f.source),
                 project=project,
                 last_full=last_full,
@@ -380,7 +380,12 @@ def load(
             report("build", 0, 1, "Building the warehouse (dbt)")
             with timer("dbt"):
                 try:
-                    dbt.build(staging, select=selected, on_node=_dbt_progress(report))
+                    dbt.build(
+                        staging,
+                        select=scoped.select,
+                        exclude=scoped.exclude,
+                        on_node=_dbt_progress(report),
+                    )
                 except dbt.DbtBuildError as exc:
                     raise LoadError(f"the warehouse could not be built: {exc}") from None
         report("build", 1, 1, "Writing the Data Docs")
@@ -389,7 +394,7 @@ def load(
         con = duckdb.connect(str(staging))
         try:
             if built:
-                scope.record(con, load_id, project=project, built=selected)
+                scope.record(con, load_id, project=project, built=scoped)
             store.finish_load(con, load_id, result.status, timer.seconds, result.data_docs)
             con.execute("checkpoint")
         finally:

@@ -1,41 +1,47 @@
 """What a load rebuilds: the whole dbt project, or only what its files can change.
 
-A load that brings only files of *separable* sources (DfE's national figures, the
-child-level caseload episodes and pupil census) rebuilds the models downstream of those
-sources' tables, ``source:stls.dq.<source>_values+``, with their tests, and nothing else:
-no other mart reads those rows, and the rows such a load adds to the shared tables (files,
-row outcomes, issues) are read by every other model only for its own source.
-``tests/publish/test_build_scope.py`` loads each separable source into the demo, builds it
-this way, builds a copy in full, and finds every mart the same.
+The project's sources fall into three groups: the district figures (termly returns, the
+census, the funding: they feed every committee figure), DfE's national figures and the
+child-level files (caseload episodes and the pupil census). The national and child-level
+groups are *separable*: no model outside a group's own subgraph reads its rows, and the
+rows any load adds to the shared tables (files, submissions, row outcomes, issues) are read
+by every model only for its own source. So, once a warehouse holds every mart built by this
+same dbt project:
 
-Everything else is a full build (every seed, model and test): a new warehouse, one whose
-marts are missing, a load that brings a termly return, census or funding file (they feed
-every figure), and any warehouse last built in full by a different dbt project
-(``project_hash``: an upgrade of STLS Insight may change any model, so its first load
-rebuilds them all). Each build is recorded in ``raw.dbt_builds``.
+* a load of only separable files rebuilds the models downstream of those sources' tables,
+  ``source:stls.dq.<source>_values+``, with their tests, and nothing else;
+* any other load rebuilds everything but the separable groups it brings no file of
+  (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures.
+
+``tests/publish/test_build_scope.py`` checks that the groups' subgraphs are disjoint in the
+dbt project as it stands, and loads each kind of file into the demo, builds it this way,
+builds a copy in full, and finds every mart the same.
+
+A full build (every seed, model and test) is kept for a new warehouse, one whose marts are
+missing, a load that brings nothing new, and any warehouse last built in full by a
+different dbt project (``project_hash``: an upgrade of STLS Insight may change any model,
+so its first load rebuilds them all). Each build is recorded in ``raw.dbt_builds``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.core.contracts import (
-    CASELOAD_EPISODE,
-    NATIONAL_DATA,
-    NATIONAL_DICTIONARY,
-    NATIONAL_NEIGHBOURS,
-    PUPIL_CENSUS,
-)
+from warehouse.core.contracts import CHILD_SOURCES, NATIONAL_SOURCES
 from warehouse.core.paths import DBT_DIR
 
-# Sources whose models nothing else reads: a load of only these rebuilds only their models.
-SEPARABLE = frozenset(
-    {NATIONAL_DATA, NATIONAL_DICTIONARY, NATIONAL_NEIGHBOURS, CASELOAD_EPISODE, PUPIL_CENSUS}
-)
+# Groups of sources whose models nothing outside the group reads.
+SEPARABLE_GROUPS: dict[str, tuple[str, ...]] = {
+    "national": NATIONAL_SOURCES,
+    "child-level": CHILD_SOURCES,
+}
+SEPARABLE = frozenset(s for group in SEPARABLE_GROUPS.values() for s in group)
 FULL = "full"
+_ALL_BUT = "all but "
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -44,7 +50,7 @@ create table if not exists raw.dbt_builds (
     load_id varchar not null,
     built_at timestamp not null default current_timestamp,
     project_hash varchar not null,
-    selection varchar not null  -- 'full', or the dbt selection built
+    selection varchar not null  -- 'full', the dbt selection built, or 'all but <excluded>'
 )
 """
 
@@ -62,18 +68,44 @@ def project_hash() -> str:
     return digest.hexdigest()
 
 
-def selection(
-    sources: Iterable[str], *, project: str, last_full: str | None, complete: bool
-) -> str | None:
-    """The dbt selection a load of files of ``sources`` needs; None: a full build.
+@dataclass(frozen=True)
+class Build:
+    """A dbt build's scope: ``select`` and ``exclude`` as dbt reads them (both None: full)."""
+
+    select: str | None = None
+    exclude: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How ``raw.dbt_builds`` records it: ``full``, the selection, or ``all but ...``."""
+        if self.select:
+            return self.select
+        return _ALL_BUT + self.exclude if self.exclude else FULL
+
+
+def selectors(sources: Iterable[str]) -> str:
+    """The dbt selection of every model downstream of ``sources``' audited rows."""
+    return " ".join(f"source:stls.dq.{source}_values+" for source in sorted(set(sources)))
+
+
+def plan(sources: Iterable[str], *, project: str, last_full: str | None, complete: bool) -> Build:
+    """What a load of files of ``sources`` rebuilds.
 
     ``project``: this dbt project's hash; ``last_full``: the hash of the warehouse's last
     full build (``last_full_build``); ``complete``: the warehouse has every mart already
     (not new, not missing any)."""
     loaded = set(sources)
-    if not complete or not loaded or not loaded <= SEPARABLE or last_full != project:
-        return None
-    return " ".join(f"source:stls.dq.{source}_values+" for source in sorted(loaded))
+    if not complete or not loaded or last_full != project:
+        return Build()
+    if loaded <= SEPARABLE:
+        return Build(select=selectors(loaded))
+    untouched = [
+        source
+        for group in SEPARABLE_GROUPS.values()
+        if not loaded.intersection(group)
+        for source in group
+    ]
+    return Build(exclude=selectors(untouched) or None)
 
 
 def last_full_build(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -87,12 +119,10 @@ def last_full_build(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def record(
-    con: duckdb.DuckDBPyConnection, load_id: str, *, project: str, built: str | None
-) -> None:
-    """Record a build: ``built`` is the selection, None for a full build."""
+def record(con: duckdb.DuckDBPyConnection, load_id: str, *, project: str, built: Build) -> None:
+    """Record a build and its scope."""
     con.execute(SCHEMA)
     con.execute(
         "insert into raw.dbt_builds (load_id, project_hash, selection) values (?, ?, ?)",
-        [load_id, project, built or FULL],
+        [load_id, project, built.label],
     )

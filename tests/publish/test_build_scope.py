@@ -165,6 +165,8 @@ def test_what_a_load_rebuilds(sources, last_full, complete, select, exclude):
     chosen = scope.plan(sources, project=PROJECT, last_full=last_full, complete=complete)
     assert (chosen.select, chosen.exclude) == (select, exclude)
     assert chosen.label == (select or (f"all but {exclude}" if exclude else scope.FULL))
+    # Seeds and unit tests depend on the project alone: only a full build runs them.
+    assert chosen.skip_types == (() if chosen.label == scope.FULL else ("seed", "unit_test"))
 
 
 def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):

@@ -106,12 +106,14 @@ def build(
     full_refresh: bool = False,
     *,
     exclude: str | None = None,
+    skip_types: tuple[str, ...] = (),
     on_node: Callable[[int, int], None] | None = None,
 ) -> DbtResult:
     """``dbt build`` the project on ``warehouse`` (seeds too); raise DbtBuildError on failure.
 
     ``select`` and ``exclude`` take dbt's selection syntax ("marts", "+fct_census", several
     separated by spaces). A selection that matches nothing is an error, not a silent no-op.
+    ``skip_types``: resource types left out (``--exclude-resource-type``, e.g. ``seed``).
     ``on_node(done, total)`` is told as each node starts (for a progress bar).
     """
     warehouse = Path(warehouse).expanduser().absolute()
@@ -139,6 +141,8 @@ def build(
         args += ["--select", *select.split()]
     if exclude:
         args += ["--exclude", *exclude.split()]
+    if skip_types:
+        args += ["--exclude-resource-type", *skip_types]
     if full_refresh:
         args.append("--full-refresh")
 

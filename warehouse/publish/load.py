@@ -384,6 +384,7 @@ def load(
                         staging,
                         select=scoped.select,
                         exclude=scoped.exclude,
+                        skip_types=scoped.skip_types,
                         on_node=_dbt_progress(report),
                     )
                 except dbt.DbtBuildError as exc:

@@ -11,7 +11,9 @@ same dbt project:
 * a load of only separable files rebuilds the models downstream of those sources' tables,
   ``source:stls.dq.<source>_values+``, with their tests, and nothing else;
 * any other load rebuilds everything but the separable groups it brings no file of
-  (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures.
+  (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures;
+* neither reloads the seeds nor runs the unit tests: both depend on the dbt project alone,
+  and the last full build ran them on this same project.
 
 ``tests/publish/test_build_scope.py`` checks that the groups' subgraphs are disjoint in the
 dbt project as it stands, and loads each kind of file into the demo, builds it this way,
@@ -42,6 +44,9 @@ SEPARABLE_GROUPS: dict[str, tuple[str, ...]] = {
 SEPARABLE = frozenset(s for group in SEPARABLE_GROUPS.values() for s in group)
 FULL = "full"
 _ALL_BUT = "all but "
+# The seeds (the reference lists) and the unit tests (fixed inputs) depend on the dbt
+# project alone: a full build by this project loaded and ran them.
+SKIPPED_WHEN_SCOPED = ("seed", "unit_test")
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -74,6 +79,11 @@ class Build:
 
     select: str | None = None
     exclude: str | None = None
+
+    @property
+    def skip_types(self) -> tuple[str, ...]:
+        """Resource types a scoped build leaves out: what only the project can change."""
+        return () if self.label == FULL else SKIPPED_WHEN_SCOPED
 
     @property
     def label(self) -> str:

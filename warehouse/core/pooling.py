@@ -18,7 +18,7 @@ package divides one measure by another (``tests/reporting/test_one_definition.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import polars as pl
@@ -47,13 +47,23 @@ def _value(method: str, numerator: float, denominator: float, terms: int, known:
     raise ValueError(f"unknown pooling method {method!r}")
 
 
-def pool(rows: pd.DataFrame, method: str, by: Sequence[str] = ()) -> pd.DataFrame:
+FIGURE_KEY = "figure_key"
+
+
+def pool(
+    rows: pd.DataFrame, method: str | Mapping[str, str], by: Sequence[str] = ()
+) -> pd.DataFrame:
     """Pool the selected rows of one figure (and one breakdown, unless ``by`` names it).
 
     Returns one row per group of ``by`` (one row when ``by`` is empty) with the pooled
     ``numerator``, ``denominator``, the ``terms`` with a published return, the
     ``known_rows`` counted and the ``value`` (None where it cannot be worked out).
+
+    ``method`` may instead map each figure's key to its method: then ``by`` starts with
+    ``figure_key`` and many figures are pooled in one pass, each by its own method.
     """
+    if not isinstance(method, str) and (not by or by[0] != FIGURE_KEY):
+        raise ValueError(f"pooling by each figure's method groups by {FIGURE_KEY} first")
     by = list(by)
     known = rows[rows[IS_KNOWN].astype(bool)]
     with_return = rows[rows[HAS_RETURN].astype(bool) & rows[TERM].notna()]
@@ -81,9 +91,15 @@ def pool(rows: pd.DataFrame, method: str, by: Sequence[str] = ()) -> pd.DataFram
         )
     frame["known_rows"] = frame["known_rows"].astype(int)
     frame["terms"] = frame["terms"].astype(int)
+    methods = (
+        [method] * len(frame)
+        if isinstance(method, str)
+        else [method[key] for key in frame[FIGURE_KEY]]
+    )
     frame["value"] = [
-        _value(method, n, d, t, k)
-        for n, d, t, k in zip(
+        _value(m, n, d, t, k)
+        for m, n, d, t, k in zip(
+            methods,
             frame[NUMERATOR].fillna(0.0),
             frame[DENOMINATOR].fillna(0.0),
             frame["terms"],

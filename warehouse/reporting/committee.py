@@ -10,6 +10,7 @@ the notes below say which were left out and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -84,20 +85,40 @@ def selected_rows(rows: pd.DataFrame, selection: Selection) -> pd.DataFrame:
 
 
 def figure_values(
-    rows: pd.DataFrame, figure: figures.Figure, together: str
-) -> dict[str, float | None]:
-    """One figure's pooled values: per breakdown, or per district and the districts
-    together (``together``), from the selection's rows."""
-    mine = rows[rows["figure_key"] == figure.key]
-    if figure.shown_by == figures.BY_DISTRICT:
-        per = pooling.pool(mine, figure.method, by=["district"]).set_index("district")["value"]
-        values = {d: per.get(d) for d in mine["district"].drop_duplicates()}
-        values[together] = pooling.pooled_value(mine, figure.method)
-        return values
-    return {
-        breakdown: pooling.pooled_value(mine[mine["breakdown"] == breakdown], figure.method)
-        for breakdown in figure.breakdowns
-    }
+    rows: pd.DataFrame, chosen: Sequence[figures.Figure], together: str
+) -> dict[str, dict[str, float | None]]:
+    """Each figure's pooled values: per breakdown, or per district and the districts
+    together (``together``), from the selection's rows; every figure pooled in the same
+    pass, each by its own method."""
+    methods = {f.key: f.method for f in chosen}
+    by_district = [f.key for f in chosen if f.shown_by == figures.BY_DISTRICT]
+    of_district = rows[rows["figure_key"].isin(by_district)]
+    key = pooling.FIGURE_KEY
+    per_breakdown = _values(pooling.pool(rows, methods, by=[key, "breakdown"]))
+    per_district = _values(pooling.pool(of_district, methods, by=[key, "district"]))
+    altogether = _values(pooling.pool(of_district, methods, by=[key]))
+    values: dict[str, dict[str, float | None]] = {}
+    for figure in chosen:
+        if figure.shown_by == figures.BY_DISTRICT:
+            mine = of_district.loc[of_district["figure_key"] == figure.key, "district"]
+            values[figure.key] = {
+                d: per_district.get((figure.key, d)) for d in mine.drop_duplicates()
+            }
+            values[figure.key][together] = altogether.get(figure.key)
+        else:
+            values[figure.key] = {b: per_breakdown.get((figure.key, b)) for b in figure.breakdowns}
+    return values
+
+
+def _values(pooled: pd.DataFrame) -> dict:
+    """A pooled frame's values keyed by its groups (a tuple, or the one key)."""
+    groups = [c for c in pooled.columns if c not in pooling.POOLED_COLUMNS]
+    keys = (
+        pooled[groups[0]]
+        if len(groups) == 1
+        else pd.Series(list(zip(*(pooled[g] for g in groups), strict=True)), dtype=object)
+    )
+    return dict(zip(keys, pooled["value"], strict=True))
 
 
 def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> CommitteeTables:
@@ -119,7 +140,7 @@ def committee_tables(cur: duckdb.DuckDBPyConnection, selection: Selection) -> Co
         for d, t in zip(missing_rows["district"], missing_rows["term"], strict=True)
     ]
 
-    values = {f.key: figure_values(rows, f, selection.together) for f in chosen}
+    values = figure_values(rows, chosen, selection.together)
     left_out = _left_out(rows)
     census_year = contracts.census_year_for(selection.academic_year)
     census_used = marts.census_year_used(cur, selection.academic_year)

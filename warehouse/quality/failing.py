@@ -176,16 +176,18 @@ def issue_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
 
 
 def _file_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> pl.DataFrame:
-    """Every row the load read, with its file and the district its cell names."""
-    rows = cur.execute(
+    """Every row of the load's termly returns, with its file and the district its cell
+    names: who sent a return (``senders``). Other files (a census, DfE's figures) are
+    about districts, not from one, and are not read here: a national load has 600,000."""
+    rows = cur.sql(
         """
         select o.file_id, f.file_name, o.district
         from dq.row_outcomes o join raw.files f using (file_id)
-        where o.load_id = $load_id
+        where o.load_id = $load_id and f.source = $source
         """,
-        {"load_id": load_id},
-    ).df()
-    return pl.from_pandas(rows, schema_overrides={"district": pl.String})
+        params={"load_id": load_id, "source": contracts.TERMLY_RETURN},
+    ).pl()
+    return rows.with_columns(pl.col("district").cast(pl.String))
 
 
 def suggestion(column: object, value: object) -> str | None:

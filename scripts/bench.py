@@ -31,11 +31,12 @@ from warehouse.publish import connect
 from warehouse.publish.load import load
 from warehouse.reporting.committee import Selection, committee_tables
 
-# Targets for the council's machines (2 cores): a term's load well inside a coffee break,
-# the committee tables instantly, and memory far below what a laptop has.
+# Targets for the council's machines (2 cores): a term's load in seconds (issue 14: 8 s; not
+# met yet, see docs/performance.md), the committee tables instantly, and memory far below
+# what a laptop has.
 TARGETS = {
     "demo_build_s": 90.0,
-    "term_load_s": 60.0,
+    "term_load_s": 8.0,
     "term_audit_s": 15.0,
     "noop_load_s": 30.0,
     "report_tables_s": 1.0,

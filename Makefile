@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # names it as a prerequisite (make reads prerequisites as it meets each rule).
 DOCS := static/dbt-docs/index.html
 
-.PHONY: run test test-fast setup demo docs lint format bench screenshots browser clean bench-children
+.PHONY: run test test-fast setup demo docs lint format bench screenshots browser clean bench-children bench-scale
 
 # The venv is rebuilt when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -83,6 +83,11 @@ bench: $(STAMP)
 # The child-level sources at Kent's size (1.25 million census rows): load and outcomes.
 bench-children: $(STAMP)
 	$(BIN)/python scripts/bench_children.py
+
+# Growth: warehouses of 1, 5 and 20 years of terms, and one year of ~1,500 districts; file
+# size, a term's load and every page's data calls (docs/performance.md holds a run).
+bench-scale: $(STAMP)
+	$(BIN)/python scripts/bench_scale.py
 
 # The dashboard in headless Chromium: every page timed, checked for exceptions and with axe.
 browser: $(STAMP)

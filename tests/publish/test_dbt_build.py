@@ -468,6 +468,28 @@ def test_mart_contracts_are_enforced_by_the_tables(
         con.close()
 
 
+def test_an_empty_required_column_fails_the_models_not_null_columns_test(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path
+) -> None:
+    """A staging or intermediate model's required columns are checked by one
+    not_null_columns test (dbt/tests/generic/not_null_columns.sql), not a test per column:
+    an empty one still fails the build, and that test is what fails."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built[1], copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "update dq.census_values set settings = null "
+            "where rowid = (select min(rowid) from dq.census_values)"
+        )
+    finally:
+        con.close()
+    with pytest.raises(dbt.DbtBuildError) as caught:
+        dbt.build(copy, select="+int_census__published")
+    [failure] = caught.value.failures
+    assert failure.name.startswith("not_null_columns_int_census__published")
+
+
 def test_a_failing_build_raises_one_line(tmp_path: Path) -> None:
     # A warehouse without the raw and dq schemas: every staging view fails.
     bare = tmp_path / "bare.duckdb"

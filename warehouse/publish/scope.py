@@ -15,9 +15,9 @@ same dbt project:
 * neither reloads the seeds nor runs the unit tests: both depend on the dbt project alone,
   and the last full build ran them on this same project.
 
-``tests/publish/test_build_scope.py`` checks that the groups' subgraphs are disjoint in the
-dbt project as it stands, and loads each kind of file into the demo, builds it this way,
-builds a copy in full, and finds every mart the same.
+``tests/publish/test_dbt_project.py`` checks in the manifest that no other source feeds a
+group's subgraph; ``tests/publish/test_build_scope.py`` loads each kind of file into the
+demo, builds it this way, builds a copy in full, and finds every mart the same.
 
 A full build (every seed, model and test) is kept for a new warehouse, one whose marts are
 missing, a load that brings nothing new, and any warehouse last built in full by a

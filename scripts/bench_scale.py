@@ -137,6 +137,11 @@ def synthetic_districts(count: int) -> list[str]:
     return [f"District {i:04d}" for i in range(1, count + 1)]
 
 
+def is_kent(spread: dict[str, list[str]]) -> bool:
+    """Whether ``spread`` is Kent's own districts (each standing for itself)."""
+    return all(others == [kent] for kent, others in spread.items())
+
+
 def _spread(frame: pl.DataFrame, spread: dict[str, list[str]]) -> pl.DataFrame:
     """The frame with each Kent district's rows copied to every district it stands for."""
     aliases = {row["alias"]: row["district_name"] for row in _kent_seed("district_aliases")}
@@ -168,7 +173,7 @@ def write_history(
 ) -> None:
     """Every term of ``years`` years but the last (one county-wide file a term), a census
     and a funding file a year. Kent's funding keeps the report's Total row."""
-    kent = all(len(v) == 1 and k == v[0] for k, v in spread.items())
+    kent = is_kent(spread)
     for offset in range(years):
         label = year_label(FIRST_YEAR + offset)
         for term in TERMS:
@@ -199,7 +204,7 @@ def write_term(
         pl.lit(label).alias("academic_year")
     )
     target = folder / "term"
-    if len(rows["district"].unique()) > 12:
+    if not is_kent(spread):
         _write(rows, target / f"returns_{label}_t6.csv")
         return target
     for (district,), part in rows.group_by("district", maintain_order=True):
@@ -488,8 +493,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     for years in (int(y) for y in args.years.split(",") if y.strip()):
-        print(f"{years} year(s) of Kent's 12 districts ...", file=sys.stderr, flush=True)
-        results.append(measure(years, 12, args.runs, args.page_runs, args.page_timeout))
+        kent = len(kent_districts())
+        print(f"{years} year(s) of Kent's {kent} districts ...", file=sys.stderr, flush=True)
+        results.append(measure(years, kent, args.runs, args.page_runs, args.page_timeout))
     if not args.no_national_size:
         print(f"1 year of {NATIONAL_SIZE:,} districts ...", file=sys.stderr, flush=True)
         results.append(national_size(args.runs, args.page_runs, args.page_timeout))

@@ -118,11 +118,6 @@ def percent_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator != 0).then(100.0 * numerator.cast(pl.Float64) / denominator)
 
 
-def pooled_value(rows: pd.DataFrame, method: str) -> float | None:
-    """The one pooled value of the selected rows (None when unknown)."""
-    return pool(rows, method)["value"].iloc[0]
-
-
 def share_out(total: float, weights: pd.Series, whole: float | None = None) -> pd.Series:
     """``total`` shared out in proportion to ``weights`` (a needs-based split): each
     weight's share of ``whole`` (default: the weights' sum) times the total; NaN where the

@@ -92,9 +92,10 @@ def figure_values(
     pass, each by its own method."""
     methods = {f.key: f.method for f in chosen}
     by_district = [f.key for f in chosen if f.shown_by == figures.BY_DISTRICT]
-    of_district = rows[rows["figure_key"].isin(by_district)]
+    is_by_district = rows["figure_key"].isin(by_district)
+    of_district, of_breakdown = rows[is_by_district], rows[~is_by_district]
     key = pooling.FIGURE_KEY
-    per_breakdown = _values(pooling.pool(rows, methods, by=[key, "breakdown"]))
+    per_breakdown = _values(pooling.pool(of_breakdown, methods, by=[key, "breakdown"]))
     per_district = _values(pooling.pool(of_district, methods, by=[key, "district"]))
     altogether = _values(pooling.pool(of_district, methods, by=[key]))
     values: dict[str, dict[str, float | None]] = {}

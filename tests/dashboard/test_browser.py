@@ -7,6 +7,7 @@ One server and one browser serve every test here. Set STLS_SCREENSHOTS=DIR (as
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -34,6 +35,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LIMIT_SECONDS = 5.0
+# Issue 14's limits for a warm page (median and slowest over the pages) and a filter's
+# re-render (median). They are a benchmark's targets, asserted only when STLS_PAGE_LIMITS=1
+# (`make bench-pages`, on a machine doing nothing else): under `make test` the workers build
+# warehouses on the same cores, so there the timings are printed and held to LIMIT_SECONDS.
+PAGE_MEDIAN_LIMIT = 1.0
+PAGE_SLOWEST_LIMIT = 1.5
+FILTER_MEDIAN_LIMIT = 0.6
+STRICT_LIMITS = os.environ.get("STLS_PAGE_LIMITS") == "1"
+ROUNDS = 3
+# Pages whose sidebar has the Area filter: each is re-rendered for every area in turn.
+FILTERED = ("engagement", "funding", "ehcp")
 # page name -> (address path, charts it shows; None: any number, all rendered)
 PAGES: dict[str, tuple[str, int | None]] = {
     "overview": ("", 1),
@@ -218,6 +230,89 @@ def test_each_page_renders_within_five_seconds_with_its_charts(visits, name):
     expected = PAGES[name][1]
     if expected is not None:
         assert visit.charts == expected
+
+
+MAIN_TEXT = "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").innerText"
+
+
+@dataclass
+class Speeds:
+    pages: dict[str, float]  # page -> median seconds over ROUNDS warm visits
+    filters: list[float]  # seconds from choosing an area to the page settled, every change
+
+    def summary(self) -> str:
+        import statistics
+
+        slowest = max(self.pages, key=self.pages.get)
+        return (
+            f"pages: median {statistics.median(self.pages.values()):.2f} s, slowest "
+            f"{self.pages[slowest]:.2f} s ({slowest}); filter re-render: median "
+            f"{statistics.median(self.filters):.2f} s, slowest {max(self.filters):.2f} s "
+            f"({len(self.filters)} changes)"
+        )
+
+
+def choose_area(tab, area: str) -> float:
+    """Choose ``area`` in the sidebar's Area filter: seconds until the page has re-run and
+    settled with what it now shows."""
+    before = tab.evaluate(MAIN_TEXT)
+    tab.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text="Area"
+    ).click()
+    option = tab.get_by_role("option", name=area, exact=True)
+    option.wait_for()
+    started = time.monotonic()
+    option.click()
+    tab.wait_for_function(
+        f"""() => ({READY})() && ({MAIN_TEXT})() !== {json.dumps(before)}""",
+        timeout=30_000,
+        polling=20,
+    )
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def speeds(server, page, visits) -> Speeds:
+    """Every page visited ROUNDS more times (warm: ``visits`` came first), and every area
+    chosen in turn on each page with the Area filter."""
+    import statistics
+
+    from warehouse.dashboard.filters import areas
+
+    times: dict[str, list[float]] = {name: [] for name in PAGES}
+    for _ in range(ROUNDS):
+        for name, (path, _charts) in PAGES.items():
+            started = time.monotonic()
+            page.goto(f"{server}/{path}")
+            wait_until_ready(page)
+            times[name].append(time.monotonic() - started)
+    changes: list[float] = []
+    for name in FILTERED:
+        page.goto(f"{server}/{PAGES[name][0]}")
+        wait_until_ready(page)
+        for area in [*areas(), "All areas"]:
+            changes.append(choose_area(page, area))
+    result = Speeds({k: statistics.median(v) for k, v in times.items()}, changes)
+    print(result.summary())
+    return result
+
+
+def test_pages_and_filters_are_fast(speeds):
+    """Issue 14: the warm pages' median and slowest, and a filter's re-render, within the
+    limits on a quiet machine (STLS_PAGE_LIMITS=1); within LIMIT_SECONDS anywhere."""
+    import statistics
+
+    from warehouse.dashboard.filters import areas
+
+    assert len(speeds.filters) == len(FILTERED) * (len(areas()) + 1)  # each area and back
+    median = statistics.median(speeds.pages.values())
+    slowest = max(speeds.pages.values())
+    rerender = statistics.median(speeds.filters)
+    if STRICT_LIMITS:
+        assert median <= PAGE_MEDIAN_LIMIT, speeds.summary()
+        assert slowest <= PAGE_SLOWEST_LIMIT, speeds.summary()
+        assert rerender <= FILTER_MEDIAN_LIMIT, speeds.summary()
+    assert max(slowest, max(speeds.filters)) < LIMIT_SECONDS, speeds.summary()
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -44,8 +44,7 @@ st.markdown(
 # The title's EHCP, SEN Support, and LIFT among the inclusion measures, spelt out.
 ui.spell_out("EHCP", "SEN Support", "Settings attending LIFT")
 
-census = app_data.figure_rows(analysis.CENSUS_FIGURES)
-by_district = analysis.census_rates(census, chosen.phase, districts)
+by_district = app_data.view("census_rates", analysis.CENSUS_FIGURES, None, chosen.phase, districts)
 by_district = by_district[by_district["census_year"] <= census_year]
 if by_district.empty:
     st.info(f"No census up to January {census_year} has been published.")
@@ -53,7 +52,9 @@ if by_district.empty:
 together = (
     app_data.county_census_rates(chosen.phase)
     if chosen.restricted  # compared with Kent as a whole, not the districts shown
-    else analysis.census_rates(census, chosen.phase, districts, by_district=False)
+    else app_data.view(
+        "census_rates", analysis.CENSUS_FIGURES, None, chosen.phase, districts, by_district=False
+    )
 )
 together = together[together["census_year"] <= census_year]
 first_year = int(by_district["census_year"].min())
@@ -179,8 +180,10 @@ NOUNS = {
     "cases_closed_targets_met_pct_of_reviewed": "targets met",
 }
 inclusion_measure = filters.choice("inclusion", "Inclusion measure", MEASURES)
-change = analysis.ehcp_change(
-    app_data.figure_rows(analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES),
+change = app_data.view(
+    "ehcp_change",
+    analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES,
+    None,
     chosen.year,
     districts,
 )

@@ -35,8 +35,15 @@ st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()
 # Acronyms the page uses (the measures it offers name LIFT), spelt out at first use.
 ui.spell_out(label, *(figures.figure(f).label for f, _noun in analysis.SETTINGS_CHOICES.values()))
 
-rows = app_data.figure_rows(analysis.SETTINGS_FIGURES, chosen.year)
-view = analysis.settings_view(rows, figure, chosen.phase, districts, chosen.terms)
+view = app_data.view(
+    "settings_view",
+    analysis.SETTINGS_FIGURES,
+    chosen.year,
+    figure,
+    chosen.phase,
+    districts,
+    chosen.terms,
+)
 # What each district is compared with: the chosen districts pooled, or for a viewer who
 # sees only their own district, Kent as a whole.
 compared = (
@@ -193,12 +200,15 @@ ui.chart(
 
 # ---------------------------------------------------------------- caseload
 st.header("Caseload and active support by district")
-caseload_rows = app_data.figure_rows(analysis.CASELOAD_FIGURES, chosen.year)
-caseload = analysis.caseload_table(caseload_rows, districts, chosen.terms)
+caseload = app_data.view(
+    "caseload_table", analysis.CASELOAD_FIGURES, chosen.year, districts, chosen.terms
+)
 comparator_row = (
     app_data.county_caseload_row(chosen.year, chosen.terms)
     if chosen.restricted
-    else analysis.caseload_row(caseload_rows, comparator, districts, chosen.terms)
+    else app_data.view(
+        "caseload_row", analysis.CASELOAD_FIGURES, chosen.year, comparator, districts, chosen.terms
+    )
 )
 caseload = pd.concat([caseload, pd.DataFrame([comparator_row])], ignore_index=True)
 COLUMNS = {

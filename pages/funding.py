@@ -31,8 +31,9 @@ BASES = {
 basis = filters.choice("basis", "SLA funding", BASES)
 districts = chosen.chosen_districts
 comparator = chosen.comparator
-rows = app_data.figure_rows(analysis.FUNDING_FIGURES, chosen.year)
-frame = analysis.funding_table(rows, districts, chosen.terms)
+frame = app_data.view(
+    "funding_table", analysis.FUNDING_FIGURES, chosen.year, districts, chosen.terms
+)
 if frame["budget"].isna().all():
     st.info(f"No SLA funding has been published for {chosen.year}.")
     st.stop()
@@ -50,7 +51,9 @@ ui.spell_out("SLA funding", "pupils with SEN")  # the acronyms of the sentence a
 together = (
     app_data.county_funding_row(chosen.year, chosen.terms)
     if chosen.restricted
-    else analysis.funding_row(rows, comparator, districts, chosen.terms)
+    else app_data.view(
+        "funding_row", analysis.FUNDING_FIGURES, chosen.year, comparator, districts, chosen.terms
+    )
 )
 frame = pd.concat([frame, pd.DataFrame([together])], ignore_index=True)
 counts = ["pupils", "caseload", "sen"]
@@ -119,8 +122,10 @@ ui.data_table(
 
 # ---------------------------------------------------------------- funding vs engagement
 st.header(f"Funding {noun} against engagement")
-view = analysis.settings_view(
-    app_data.figure_rows(("engagement_pct",), chosen.year),
+view = app_data.view(
+    "settings_view",
+    ("engagement_pct",),
+    chosen.year,
     "engagement_pct",
     filters.ALL,
     districts,

@@ -175,10 +175,7 @@ def _figure_rows(version: Version, figures: tuple[str, ...], year: str | None):
 
 
 def _restricted(frame: pd.DataFrame) -> pd.DataFrame:
-    viewer = auth.current_viewer()
-    if viewer.scope[0] != auth.DISTRICT_LEAD:
-        return frame
-    return frame[frame["district"].isin(viewer.allowed_districts())].reset_index(drop=True)
+    return _scoped(frame, auth.current_viewer().scope)
 
 
 def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFrame:
@@ -188,6 +185,53 @@ def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFra
         _figure_rows(
             current_version(), tuple(figures), None if year is None else _year_checked(year)
         )
+    )
+
+
+# What the pages pool from those rows (``warehouse.reporting.analysis``), cached like the rows:
+# pooling is most of a page's work, and the same view is asked for on every rerun.
+_VIEWS = frozenset(
+    {"settings_view", "caseload_table", "caseload_row", "funding_table", "funding_row"}
+    | {"census_rates", "ehcp_change"}
+)
+
+
+def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """``frame``'s rows a viewer of ``scope`` may see (``_restricted``, from the cache key)."""
+    role, district = scope
+    if role != auth.DISTRICT_LEAD:
+        return frame
+    return frame[frame["district"].isin((district,) if district else ())].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view(
+    version: Version,
+    scope: Scope,
+    name: str,
+    figures: tuple[str, ...],
+    year: str | None,
+    args: tuple,
+    options: tuple[tuple[str, object], ...],
+):
+    rows = _scoped(_figure_rows(version, figures, year), scope)
+    return getattr(analysis, name)(rows, *args, **dict(options))
+
+
+def view(name: str, figures: tuple[str, ...], year: str | None, *args: object, **options):
+    """``analysis.<name>(figure_rows(figures, year), *args, **options)``, cached per
+    warehouse version and viewer: the same rows, pooled by the same function, as the viewer
+    may see them. ``args`` must be hashable (tuples, not lists)."""
+    if name not in _VIEWS:
+        raise ValueError(f"no such page view: {name!r}")
+    return _view(
+        current_version(),
+        auth.current_viewer().scope,
+        name,
+        tuple(figures),
+        None if year is None else _year_checked(year),
+        tuple(args),
+        tuple(sorted(options.items())),
     )
 
 

@@ -117,20 +117,23 @@ def margin_labels(
 ) -> None:
     """Each bar's figure in a column right of the plot area, level with its bar: outside
     the plot, so no reference line in it can cross one. Widens the right margin to fit."""
-    for category, label in zip(categories, labels, strict=True):
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            xanchor="left",
-            xshift=8,
-            y=category,
-            yref="y",
-            text=label,
-            showarrow=False,
-            font={"color": TEXT},
-        )
+    # Set in one update: each add_annotation re-validates every annotation before it.
+    added = [
+        {
+            "x": 1,
+            "xref": "paper",
+            "xanchor": "left",
+            "xshift": 8,
+            "y": category,
+            "yref": "y",
+            "text": label,
+            "showarrow": False,
+            "font": {"color": TEXT},
+        }
+        for category, label in zip(categories, labels, strict=True)
+    ]
     widest = max((len(label) for label in labels), default=3)
-    fig.update_layout(margin={"r": 20 + 9 * widest})
+    fig.update_layout(annotations=[*fig.layout.annotations, *added], margin={"r": 20 + 9 * widest})
 
 
 def district_bars(
@@ -185,7 +188,17 @@ def district_bars(
     ]
     margin_labels(fig, list(frame["name"]), labels, unit)
     if reference is not None:
-        fig.add_vline(x=reference, line={"color": TEXT, "dash": "dash", "width": 2})
+        # The shape add_vline draws, without its search of the figure's subplots.
+        fig.add_shape(
+            type="line",
+            x0=reference,
+            x1=reference,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="y domain",
+            line={"color": TEXT, "dash": "dash", "width": 2},
+        )
         fig.add_scatter(  # the line's key, in the legend: never a label beside the bars
             x=[None],
             y=[None],

@@ -202,6 +202,50 @@ def test_each_separable_group_feeds_models_no_other_source_feeds(
         assert not shared, f"models of the {group} group that other sources feed: {shared}"
 
 
+def dbt_tests_listed(tmp: Path, *selection: str) -> set[str]:
+    """The data tests `dbt ls` lists with ``selection`` (unique ids), in this process."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["ls", "--resource-type", "test", "--output", "json", "--output-keys", "unique_id"]
+    args += ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--quiet"]
+    args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    outcome = dbtRunner().invoke([*args, *selection])
+    assert outcome.success, outcome.exception
+    return {json.loads(line)["unique_id"] for line in outcome.result}
+
+
+@pytest.mark.dbt
+def test_a_terms_build_leaves_out_exactly_the_seeds_own_tests(
+    manifest: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term's returns build all but the separable subgraphs; of the data tests dbt would
+    run with those excluded, the build leaves out the ones that test only seeds (the project's
+    own lists, tested by the last full build) and keeps every test that reads a model."""
+    from warehouse.core.contracts import TERMLY_RETURN
+    from warehouse.publish import scope
+
+    monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "any.duckdb"))
+    build = scope.plan([TERMLY_RETURN], project="p", last_full="p", complete=True)
+    before = dbt_tests_listed(tmp_path, "--exclude", *build.exclude.split())
+    after = dbt_tests_listed(
+        tmp_path,
+        "--exclude",
+        *build.dbt_exclude.split(),
+        "--indirect-selection",
+        build.indirect_selection,
+    )
+    seeds_only = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and node["depends_on"]["nodes"]
+        and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
+    }
+    assert seeds_only, "no test of the seeds alone: the check would pass vacuously"
+    assert after <= before
+    assert before - after == seeds_only & before
+
+
 @pytest.mark.dbt
 def test_make_docs_builds_a_self_contained_docs_site(demo_warehouse: Path, tmp_path: Path) -> None:
     """`make docs` on a built warehouse: one HTML file with the project in it, nothing it

@@ -107,6 +107,7 @@ def build(
     *,
     exclude: str | None = None,
     skip_types: tuple[str, ...] = (),
+    indirect_selection: str = "eager",
     on_node: Callable[[int, int], None] | None = None,
 ) -> DbtResult:
     """``dbt build`` the project on ``warehouse`` (seeds too); raise DbtBuildError on failure.
@@ -114,6 +115,7 @@ def build(
     ``select`` and ``exclude`` take dbt's selection syntax ("marts", "+fct_census", several
     separated by spaces). A selection that matches nothing is an error, not a silent no-op.
     ``skip_types``: resource types left out (``--exclude-resource-type``, e.g. ``seed``).
+    ``indirect_selection``: how tests follow the selection (dbt's ``eager``, ``cautious``...).
     ``on_node(done, total)`` is told as each node starts (for a progress bar).
     """
     warehouse = Path(warehouse).expanduser().absolute()
@@ -143,6 +145,8 @@ def build(
         args += ["--exclude", *exclude.split()]
     if skip_types:
         args += ["--exclude-resource-type", *skip_types]
+    if indirect_selection != "eager":
+        args += ["--indirect-selection", indirect_selection]
     if full_refresh:
         args.append("--full-refresh")
 

@@ -383,8 +383,9 @@ def load(
                     dbt.build(
                         staging,
                         select=scoped.select,
-                        exclude=scoped.exclude,
+                        exclude=scoped.dbt_exclude,
                         skip_types=scoped.skip_types,
+                        indirect_selection=scoped.indirect_selection,
                         on_node=_dbt_progress(report),
                     )
                 except dbt.DbtBuildError as exc:

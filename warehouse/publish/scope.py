@@ -13,7 +13,10 @@ same dbt project:
 * any other load rebuilds everything but the separable groups it brings no file of
   (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures;
 * neither reloads the seeds nor runs the unit tests: both depend on the dbt project alone,
-  and the last full build ran them on this same project.
+  and the last full build ran them on this same project. For the same reason a scoped
+  build leaves out the data tests of the seeds alone (``SEED_TESTS``, with dbt's cautious
+  indirect selection: a test is left out only when every node it tests is, so a test of a
+  model against a seed still runs).
 
 ``tests/publish/test_dbt_project.py`` checks in the manifest that no other source feeds a
 group's subgraph; ``tests/publish/test_build_scope.py`` loads each kind of file into the
@@ -47,6 +50,8 @@ _ALL_BUT = "all but "
 # The seeds (the reference lists) and the unit tests (fixed inputs) depend on the dbt
 # project alone: a full build by this project loaded and ran them.
 SKIPPED_WHEN_SCOPED = ("seed", "unit_test")
+# ... and so do the data tests of the seeds alone (35 of a term's 158 tests were these).
+SEED_TESTS = "resource_type:seed"
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -84,6 +89,20 @@ class Build:
     def skip_types(self) -> tuple[str, ...]:
         """Resource types a scoped build leaves out: what only the project can change."""
         return () if self.label == FULL else SKIPPED_WHEN_SCOPED
+
+    @property
+    def dbt_exclude(self) -> str | None:
+        """dbt's ``--exclude``: the untouched subgraphs and, in a scoped build of all but
+        them, the seeds' own tests (with ``indirect_selection``)."""
+        if self.select or self.label == FULL:
+            return self.exclude
+        return f"{self.exclude} {SEED_TESTS}"
+
+    @property
+    def indirect_selection(self) -> str:
+        """dbt's ``--indirect-selection``: ``cautious`` when the seeds are excluded, so only
+        tests of nothing but excluded nodes are left out; dbt's default otherwise."""
+        return "cautious" if self.dbt_exclude != self.exclude else "eager"
 
     @property
     def label(self) -> str:

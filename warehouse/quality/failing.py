@@ -116,9 +116,15 @@ _RAW_ALIAS = {
 
 
 def _raw_joins() -> str:
-    """SQL joining each problem to its raw row, whichever source's table holds it."""
+    """SQL joining each problem to its raw row, whichever source's table holds it.
+
+    Each raw table is first cut to the rows with a problem (a semi join on the ``issues``
+    CTE): joined whole, DuckDB would hash every row of it (a pupil census has over a
+    million) to find a few hundred."""
     return "\n".join(
-        f"left join raw.{source} {alias} on i.source = '{source}' "
+        f"left join (from raw.{source} semi join issues k on k.source = '{source}' "
+        f"and k.file_id = raw.{source}.file_id and k.row_number = raw.{source}.row_number) "
+        f"{alias} on i.source = '{source}' "
         f"and {alias}.file_id = i.file_id and {alias}.row_number = i.row_number"
         for source, alias in _RAW_ALIAS.items()
     )

@@ -136,6 +136,12 @@ def margin_labels(
     fig.update_layout(annotations=[*fig.layout.annotations, *added], margin={"r": 20 + 9 * widest})
 
 
+def vline(fig: go.Figure, x: float, line: dict) -> None:
+    """A vertical line across a one-plot figure at ``x``: the shape ``add_vline`` draws,
+    without its search of the figure's subplots."""
+    fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+
+
 def district_bars(
     names: Sequence[str],
     values: Sequence[object],
@@ -188,17 +194,7 @@ def district_bars(
     ]
     margin_labels(fig, list(frame["name"]), labels, unit)
     if reference is not None:
-        # The shape add_vline draws, without its search of the figure's subplots.
-        fig.add_shape(
-            type="line",
-            x0=reference,
-            x1=reference,
-            xref="x",
-            y0=0,
-            y1=1,
-            yref="y domain",
-            line={"color": TEXT, "dash": "dash", "width": 2},
-        )
+        vline(fig, reference, {"color": TEXT, "dash": "dash", "width": 2})
         fig.add_scatter(  # the line's key, in the legend: never a label beside the bars
             x=[None],
             y=[None],

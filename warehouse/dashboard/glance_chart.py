@@ -81,17 +81,7 @@ def headline_change(rows: pd.DataFrame, title: str, then_label: str) -> go.Figur
         for r in rows.itertuples()
     ]
     charts.margin_labels(fig, names, labels, "percent")
-    # The shape add_vline draws, without its search of the figure's subplots.
-    fig.add_shape(
-        type="line",
-        x0=0,
-        x1=0,
-        xref="x",
-        y0=0,
-        y1=1,
-        yref="y domain",
-        line={"color": charts.TEXT, "width": 2},
-    )
+    charts.vline(fig, 0, {"color": charts.TEXT, "width": 2})
     reach = max([abs(v) for v in toward_good] + [5.0]) + 1
     fig.update_layout(
         xaxis={

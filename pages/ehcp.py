@@ -97,15 +97,6 @@ SUPPRESSION_NOTE = (
 )
 
 
-def _changes(column: str) -> list[tuple[str, float | None]]:
-    out = []
-    for district, part in district_rows.groupby("district", sort=False):
-        part = part.sort_values("census_year")
-        numbers = [v for v in part[column] if not isinstance(v, str) and pd.notna(v)]
-        out.append((str(district), numbers[-1] - numbers[0] if len(numbers) > 1 else None))
-    return out
-
-
 st.header(f"EHC plan and SEN Support rates by district, census {first_year} to {census_year}")
 RATES = {"ehcp": "Pupils with an EHC plan", "sen_support": "Pupils on SEN Support"}
 rate = filters.choice("rate", "Rate", RATES)
@@ -122,7 +113,9 @@ fig = charts.small_multiples(
     county_rows,
     comparator,
     "percent1",
-    titles.rates_rose(_changes(column), what, first_year),
+    titles.rates_rose(
+        analysis.first_to_last(district_rows, "district", "census_year", column), what, first_year
+    ),
 )
 ui.chart(
     fig,

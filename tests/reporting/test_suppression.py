@@ -128,3 +128,21 @@ def test_no_hidden_cell_can_be_recovered_from_a_total(seed):
         for column in frame.columns:
             if is_small(frame.at[row, column]):
                 assert result.values.at[row, column] == SUPPRESSED
+
+
+def test_a_change_over_the_years_skips_suppressed_and_unknown_values():
+    from warehouse.reporting.analysis import first_to_last
+
+    frame = pd.DataFrame(
+        {
+            "district": ["Dover", "Dover", "Dover", "Swale", "Swale", "Thanet"],
+            "census_year": [2024, 2022, 2023, 2022, 2023, 2022],
+            "rate": [4.5, SUPPRESSED, 3.0, 2.0, None, 1.0],
+        }
+    )
+    # Dover: 2022 is hidden, so 2023 to 2024; Swale and Thanet have one shown value each.
+    assert first_to_last(frame, "district", "census_year", "rate") == [
+        ("Dover", 1.5),
+        ("Swale", None),
+        ("Thanet", None),
+    ]

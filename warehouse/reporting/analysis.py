@@ -317,6 +317,21 @@ def inclusion_by_district(
     return out
 
 
+def first_to_last(
+    frame: pd.DataFrame, group: str, order: str, column: str
+) -> list[tuple[str, float | None]]:
+    """Each ``group`` (in the frame's order): its last shown value of ``column`` minus its
+    first, in ``order``. A suppressed cell ("[c]") or an unknown one is skipped, so the
+    change never uses a hidden count; None with fewer than two values left."""
+    out: list[tuple[str, float | None]] = []
+    for name, part in frame.groupby(group, sort=False):
+        shown = [
+            v for v in part.sort_values(order)[column] if not isinstance(v, str) and pd.notna(v)
+        ]
+        out.append((str(name), shown[-1] - shown[0] if len(shown) > 1 else None))
+    return out
+
+
 def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]) -> pd.DataFrame:
     """Per district: the EHC plan rate of primary and secondary pupils in the year's census
     and the census a year earlier, the change in percentage points, and the year's

@@ -198,10 +198,9 @@ _VIEWS = frozenset(
 
 def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """``frame``'s rows a viewer of ``scope`` may see (``_restricted``, from the cache key)."""
-    role, district = scope
-    if role != auth.DISTRICT_LEAD:
+    if scope[0] != auth.DISTRICT_LEAD:
         return frame
-    return frame[frame["district"].isin((district,) if district else ())].reset_index(drop=True)
+    return frame[frame["district"].isin(auth.districts_of(scope))].reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -75,6 +75,17 @@ class NoAccess(StlsError):
         self.email = email
 
 
+def districts_of(scope: tuple[str, str | None]) -> tuple[str, ...]:
+    """The districts whose own figures a viewer of ``scope`` (``Viewer.scope``) may see: a
+    district lead their own district (none if it is not named), everyone else every one.
+    The one rule for the pages (``Viewer.allowed_districts``) and cached data (keyed on the
+    scope, ``app_data``)."""
+    role, district = scope
+    if role == DISTRICT_LEAD:
+        return (district,) if district else ()
+    return contracts.district_names()
+
+
 @dataclass(frozen=True)
 class Viewer:
     """A reader with a role. ``signed_in`` is False for the local demo's user."""
@@ -98,9 +109,7 @@ class Viewer:
 
     def allowed_districts(self) -> tuple[str, ...]:
         """The districts whose own figures this viewer may see (county totals: everyone)."""
-        if self.restricted:
-            return (self.district,) if self.district else ()
-        return contracts.district_names()
+        return districts_of(self.scope)
 
     def can_see_row_samples(self) -> bool:
         """Whether the viewer may read data-quality detail: failing rows with their values,

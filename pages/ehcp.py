@@ -44,7 +44,9 @@ st.markdown(
 # The title's EHCP, SEN Support, and LIFT among the inclusion measures, spelt out.
 ui.spell_out("EHCP", "SEN Support", "Settings attending LIFT")
 
-by_district = app_data.view("census_rates", analysis.CENSUS_FIGURES, None, chosen.phase, districts)
+by_district = app_data.view(
+    analysis.census_rates, analysis.CENSUS_FIGURES, None, chosen.phase, districts
+)
 by_district = by_district[by_district["census_year"] <= census_year]
 if by_district.empty:
     st.info(f"No census up to January {census_year} has been published.")
@@ -53,7 +55,12 @@ together = (
     app_data.county_census_rates(chosen.phase)
     if chosen.restricted  # compared with Kent as a whole, not the districts shown
     else app_data.view(
-        "census_rates", analysis.CENSUS_FIGURES, None, chosen.phase, districts, by_district=False
+        analysis.census_rates,
+        analysis.CENSUS_FIGURES,
+        None,
+        chosen.phase,
+        districts,
+        by_district=False,
     )
 )
 together = together[together["census_year"] <= census_year]
@@ -174,7 +181,7 @@ NOUNS = {
 }
 inclusion_measure = filters.choice("inclusion", "Inclusion measure", MEASURES)
 change = app_data.view(
-    "ehcp_change",
+    analysis.ehcp_change,
     analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES,
     None,
     chosen.year,

@@ -36,7 +36,7 @@ st.markdown(f"**{label} as a share of settings in the census: {chosen.describe()
 ui.spell_out(label, *(figures.figure(f).label for f, _noun in analysis.SETTINGS_CHOICES.values()))
 
 view = app_data.view(
-    "settings_view",
+    analysis.settings_view,
     analysis.SETTINGS_FIGURES,
     chosen.year,
     figure,
@@ -201,13 +201,18 @@ ui.chart(
 # ---------------------------------------------------------------- caseload
 st.header("Caseload and active support by district")
 caseload = app_data.view(
-    "caseload_table", analysis.CASELOAD_FIGURES, chosen.year, districts, chosen.terms
+    analysis.caseload_table, analysis.CASELOAD_FIGURES, chosen.year, districts, chosen.terms
 )
 comparator_row = (
     app_data.county_caseload_row(chosen.year, chosen.terms)
     if chosen.restricted
     else app_data.view(
-        "caseload_row", analysis.CASELOAD_FIGURES, chosen.year, comparator, districts, chosen.terms
+        analysis.caseload_row,
+        analysis.CASELOAD_FIGURES,
+        chosen.year,
+        comparator,
+        districts,
+        chosen.terms,
     )
 )
 caseload = pd.concat([caseload, pd.DataFrame([comparator_row])], ignore_index=True)

@@ -32,7 +32,7 @@ basis = filters.choice("basis", "SLA funding", BASES)
 districts = chosen.chosen_districts
 comparator = chosen.comparator
 frame = app_data.view(
-    "funding_table", analysis.FUNDING_FIGURES, chosen.year, districts, chosen.terms
+    analysis.funding_table, analysis.FUNDING_FIGURES, chosen.year, districts, chosen.terms
 )
 if frame["budget"].isna().all():
     st.info(f"No SLA funding has been published for {chosen.year}.")
@@ -52,7 +52,12 @@ together = (
     app_data.county_funding_row(chosen.year, chosen.terms)
     if chosen.restricted
     else app_data.view(
-        "funding_row", analysis.FUNDING_FIGURES, chosen.year, comparator, districts, chosen.terms
+        analysis.funding_row,
+        analysis.FUNDING_FIGURES,
+        chosen.year,
+        comparator,
+        districts,
+        chosen.terms,
     )
 )
 frame = pd.concat([frame, pd.DataFrame([together])], ignore_index=True)
@@ -123,7 +128,7 @@ ui.data_table(
 # ---------------------------------------------------------------- funding vs engagement
 st.header(f"Funding {noun} against engagement")
 view = app_data.view(
-    "settings_view",
+    analysis.settings_view,
     ("engagement_pct",),
     chosen.year,
     "engagement_pct",

@@ -20,7 +20,9 @@ import dataclasses
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -190,10 +192,18 @@ def figure_rows(figures: tuple[str, ...], year: str | None = None) -> pd.DataFra
 
 # What the pages pool from those rows (``warehouse.reporting.analysis``), cached like the rows:
 # pooling is most of a page's work, and the same view is asked for on every rerun.
-_VIEWS = frozenset(
-    {"settings_view", "caseload_table", "caseload_row", "funding_table", "funding_row"}
-    | {"census_rates", "ehcp_change"}
-)
+_VIEWS = {
+    view.__name__: view
+    for view in (
+        analysis.settings_view,
+        analysis.caseload_table,
+        analysis.caseload_row,
+        analysis.funding_table,
+        analysis.funding_row,
+        analysis.census_rates,
+        analysis.ehcp_change,
+    )
+}
 
 
 def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
@@ -214,19 +224,22 @@ def _view(
     options: tuple[tuple[str, object], ...],
 ):
     rows = _scoped(_figure_rows(version, figures, year), scope)
-    return getattr(analysis, name)(rows, *args, **dict(options))
+    return _VIEWS[name](rows, *args, **dict(options))
 
 
-def view(name: str, figures: tuple[str, ...], year: str | None, *args: object, **options):
-    """``analysis.<name>(figure_rows(figures, year), *args, **options)``, cached per
-    warehouse version and viewer: the same rows, pooled by the same function, as the viewer
-    may see them. ``args`` must be hashable (tuples, not lists)."""
-    if name not in _VIEWS:
-        raise ValueError(f"no such page view: {name!r}")
+def view(
+    function: Callable[..., Any], figures: tuple[str, ...], year: str | None, *args, **options
+):
+    """``function(figure_rows(figures, year), *args, **options)`` for one of the
+    ``analysis`` functions above, cached per warehouse version and viewer: the same rows,
+    pooled by the same function, as the viewer may see them. ``args`` must be hashable
+    (tuples, not lists)."""
+    if _VIEWS.get(function.__name__) is not function:
+        raise ValueError(f"not a page view: {function!r}")
     return _view(
         current_version(),
         auth.current_viewer().scope,
-        name,
+        function.__name__,
         tuple(figures),
         None if year is None else _year_checked(year),
         tuple(args),

@@ -492,8 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     results = []
+    kent = len(kent_districts())
     for years in (int(y) for y in args.years.split(",") if y.strip()):
-        kent = len(kent_districts())
         print(f"{years} year(s) of Kent's {kent} districts ...", file=sys.stderr, flush=True)
         results.append(measure(years, kent, args.runs, args.page_runs, args.page_timeout))
     if not args.no_national_size:

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from warehouse.dashboard.filters import areas
 
 pytestmark = [pytest.mark.browser, pytest.mark.dbt]
 
@@ -243,8 +246,6 @@ class Speeds:
     filters: list[float]  # seconds from choosing an area to the page settled, every change
 
     def summary(self) -> str:
-        import statistics
-
         slowest = max(self.pages, key=self.pages.get)
         return (
             f"pages: median {statistics.median(self.pages.values()):.2f} s, slowest "
@@ -277,10 +278,6 @@ def choose_area(tab, area: str) -> float:
 def speeds(server, page, visits) -> Speeds:
     """Every page visited ROUNDS more times (warm: ``visits`` came first), and every area
     chosen in turn on each page with the Area filter."""
-    import statistics
-
-    from warehouse.dashboard.filters import areas
-
     times: dict[str, list[float]] = {name: [] for name in PAGES}
     for _ in range(ROUNDS):
         for name, (path, _charts) in PAGES.items():
@@ -302,10 +299,6 @@ def speeds(server, page, visits) -> Speeds:
 def test_pages_and_filters_are_fast(speeds):
     """Issue 14: the warm pages' median and slowest, and a filter's re-render, within the
     limits on a quiet machine (STLS_PAGE_LIMITS=1); within LIMIT_SECONDS anywhere."""
-    import statistics
-
-    from warehouse.dashboard.filters import areas
-
     assert len(speeds.filters) == len(FILTERED) * (len(areas()) + 1)  # each area and back
     median = statistics.median(speeds.pages.values())
     slowest = max(speeds.pages.values())

@@ -50,7 +50,7 @@ _ALL_BUT = "all but "
 # The seeds (the reference lists) and the unit tests (fixed inputs) depend on the dbt
 # project alone: a full build by this project loaded and ran them.
 SKIPPED_WHEN_SCOPED = ("seed", "unit_test")
-# ... and so do the data tests of the seeds alone (35 of a term's 158 tests were these).
+# ... and so do the data tests of the seeds alone (35 of a term's 123 data tests were these).
 SEED_TESTS = "resource_type:seed"
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
@@ -91,18 +91,21 @@ class Build:
         return () if self.label == FULL else SKIPPED_WHEN_SCOPED
 
     @property
+    def _all_but(self) -> bool:
+        """A scoped build of everything but the untouched subgraphs (``exclude``)."""
+        return self.exclude is not None and not self.select
+
+    @property
     def dbt_exclude(self) -> str | None:
-        """dbt's ``--exclude``: the untouched subgraphs and, in a scoped build of all but
-        them, the seeds' own tests (with ``indirect_selection``)."""
-        if self.select or self.label == FULL:
-            return self.exclude
-        return f"{self.exclude} {SEED_TESTS}"
+        """dbt's ``--exclude``: the untouched subgraphs and, in a build of all but them, the
+        seeds' own tests (with ``indirect_selection``). A selection selects no seed test."""
+        return f"{self.exclude} {SEED_TESTS}" if self._all_but else self.exclude
 
     @property
     def indirect_selection(self) -> str:
-        """dbt's ``--indirect-selection``: ``cautious`` when the seeds are excluded, so only
+        """dbt's ``--indirect-selection``: ``cautious`` where the seeds are excluded, so only
         tests of nothing but excluded nodes are left out; dbt's default otherwise."""
-        return "cautious" if self.dbt_exclude != self.exclude else "eager"
+        return "cautious" if self._all_but else "eager"
 
     @property
     def label(self) -> str:

@@ -165,14 +165,16 @@ def test_what_a_load_rebuilds(sources, last_full, complete, select, exclude):
     chosen = scope.plan(sources, project=PROJECT, last_full=last_full, complete=complete)
     assert (chosen.select, chosen.exclude) == (select, exclude)
     assert chosen.label == (select or (f"all but {exclude}" if exclude else scope.FULL))
-    # Seeds and unit tests depend on the project alone: only a full build runs them, and
-    # only a full or a separable-only build (which selects no seed) the seeds' own tests.
-    assert chosen.skip_types == (() if chosen.label == scope.FULL else ("seed", "unit_test"))
-    if exclude:
-        assert chosen.dbt_exclude == f"{exclude} {scope.SEED_TESTS}"
-        assert chosen.indirect_selection == "cautious"
-    else:
+    # The unit tests and the seeds' own tests check the project alone: no load runs them
+    # (make test does). Only a full build reloads the seeds.
+    assert chosen.skip_types == (
+        ("unit_test",) if chosen.label == scope.FULL else ("seed", "unit_test")
+    )
+    if select:  # a selection selects no seed test, and keeps dbt's eager default
         assert (chosen.dbt_exclude, chosen.indirect_selection) == (None, "eager")
+    else:
+        assert chosen.dbt_exclude == " ".join(filter(None, (exclude, scope.SEED_TESTS)))
+        assert chosen.indirect_selection == "cautious"
 
 
 def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):

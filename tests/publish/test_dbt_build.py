@@ -214,6 +214,9 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
 
 
 def test_build_runs_every_node_and_test(built: tuple[dbt.DbtResult, Path]) -> None:
+    """The whole project, unexcluded: this is where make test (and so CI) runs the project's
+    own checks that no load runs (warehouse.publish.scope: UNIT_TESTS, SEED_TESTS): every unit test
+    and every data test of the seeds."""
     result, path = built
     counts = result.counts
     assert set(counts) <= {"success", "pass", "no-op"}, result.summary()

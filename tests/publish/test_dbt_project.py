@@ -215,18 +215,21 @@ def dbt_tests_listed(tmp: Path, *selection: str) -> set[str]:
 
 
 @pytest.mark.dbt
-def test_a_terms_build_leaves_out_exactly_the_seeds_own_tests(
-    manifest: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("complete", [True, False], ids=["a-term", "a-new-warehouse"])
+def test_a_loads_build_leaves_out_exactly_the_seeds_own_tests(
+    manifest: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, complete: bool
 ) -> None:
-    """A term's returns build all but the separable subgraphs; of the data tests dbt would
-    run with those excluded, the build leaves out the ones that test only seeds (the project's
-    own lists, tested by the last full build) and keeps every test that reads a model."""
+    """A term's returns build all but the separable subgraphs, a new warehouse everything; of
+    the data tests dbt would run, the build leaves out the ones that test only seeds (the
+    project's own lists, which make test checks) and keeps every test that reads a model."""
     from warehouse.core.contracts import TERMLY_RETURN
     from warehouse.publish import scope
 
     monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "any.duckdb"))
-    build = scope.plan([TERMLY_RETURN], project="p", last_full="p", complete=True)
-    before = dbt_tests_listed(tmp_path, "--exclude", *build.exclude.split())
+    build = scope.plan([TERMLY_RETURN], project="p", last_full="p", complete=complete)
+    assert (build.label == scope.FULL) is not complete
+    excluded = ["--exclude", *build.exclude.split()] if build.exclude else []
+    before = dbt_tests_listed(tmp_path, *excluded)
     after = dbt_tests_listed(
         tmp_path,
         "--exclude",

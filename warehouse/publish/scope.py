@@ -12,11 +12,18 @@ same dbt project:
   ``source:stls.dq.<source>_values+``, with their tests, and nothing else;
 * any other load rebuilds everything but the separable groups it brings no file of
   (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures;
-* neither reloads the seeds nor runs the unit tests: both depend on the dbt project alone,
-  and the last full build ran them on this same project. For the same reason a scoped
-  build leaves out the data tests of the seeds alone (``SEED_TESTS``, with dbt's cautious
-  indirect selection: a test is left out only when every node it tests is, so a test of a
-  model against a seed still runs).
+* neither reloads the seeds: they depend on the dbt project alone, and the last full build
+  loaded them from this same project.
+
+No load runs the project's own checks (``UNIT_TESTS``, ``SEED_TESTS``): the unit tests
+(fixed inputs, fixed expected rows) and the data tests of the seeds alone (the reference
+lists in ``seeds/``, tested beside them). Both test the dbt project, not the files a load
+brings, so their result is the same in every warehouse built by the same project; dbt's
+guidance is to run unit tests in development and CI, not in production. ``make test`` runs
+them on every change (``tests/publish/test_dbt_build.py`` builds the whole project, every
+unit and seed test included), so CI holds them for every version of the project a load can
+run. Every data test that reads a model (a test of a model against a seed included) runs in
+every build that builds its model.
 
 ``tests/publish/test_dbt_project.py`` checks in the manifest that no other source feeds a
 group's subgraph; ``tests/publish/test_build_scope.py`` loads each kind of file into the
@@ -47,11 +54,17 @@ SEPARABLE_GROUPS: dict[str, tuple[str, ...]] = {
 SEPARABLE = frozenset(s for group in SEPARABLE_GROUPS.values() for s in group)
 FULL = "full"
 _ALL_BUT = "all but "
-# The seeds (the reference lists) and the unit tests (fixed inputs) depend on the dbt
-# project alone: a full build by this project loaded and ran them.
-SKIPPED_WHEN_SCOPED = ("seed", "unit_test")
-# ... and so do the data tests of the seeds alone (35 of a term's 123 data tests were these).
-SEED_TESTS = "resource_type:seed"
+# The project's own checks, which no load runs (see above): the unit tests, left out by
+# resource type, and the data tests of the seeds alone, the ones written beside the seeds
+# (``seeds/_seeds.yml``: 35 of a full build's 153 data tests). dbt's cautious indirect
+# selection leaves out only a test every node of which is excluded, so a test of a model
+# against a seed still runs; tests/publish/test_dbt_project.py checks the selector leaves out
+# exactly the tests of nothing but seeds.
+UNIT_TESTS = "unit_test"
+SEED_TESTS = "path:seeds,resource_type:test"
+# The seeds themselves (the reference lists) depend on the dbt project alone: a full build
+# by this project loaded them.
+SKIPPED_WHEN_SCOPED = ("seed", UNIT_TESTS)
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -87,25 +100,23 @@ class Build:
 
     @property
     def skip_types(self) -> tuple[str, ...]:
-        """Resource types a scoped build leaves out: what only the project can change."""
-        return () if self.label == FULL else SKIPPED_WHEN_SCOPED
-
-    @property
-    def _all_but(self) -> bool:
-        """A scoped build of everything but the untouched subgraphs (``exclude``)."""
-        return self.exclude is not None and not self.select
+        """Resource types the build leaves out: the unit tests always, the seeds too when
+        scoped (what only the project can change)."""
+        return (UNIT_TESTS,) if self.label == FULL else SKIPPED_WHEN_SCOPED
 
     @property
     def dbt_exclude(self) -> str | None:
-        """dbt's ``--exclude``: the untouched subgraphs and, in a build of all but them, the
-        seeds' own tests (with ``indirect_selection``). A selection selects no seed test."""
-        return f"{self.exclude} {SEED_TESTS}" if self._all_but else self.exclude
+        """dbt's ``--exclude``: the untouched subgraphs and, unless the build is a selection
+        (which selects no seed test), the seeds' own tests (with ``indirect_selection``)."""
+        if self.select:
+            return self.exclude
+        return f"{self.exclude} {SEED_TESTS}" if self.exclude else SEED_TESTS
 
     @property
     def indirect_selection(self) -> str:
-        """dbt's ``--indirect-selection``: ``cautious`` where the seeds are excluded, so only
-        tests of nothing but excluded nodes are left out; dbt's default otherwise."""
-        return "cautious" if self._all_but else "eager"
+        """dbt's ``--indirect-selection``: ``cautious`` where the seeds' tests are excluded,
+        so only tests of nothing but excluded nodes are left out; dbt's default otherwise."""
+        return "eager" if self.select else "cautious"
 
     @property
     def label(self) -> str:

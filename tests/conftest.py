@@ -18,7 +18,7 @@ import pytest
 from hostile import far_cell_workbook, good_return, hostile_return
 
 from warehouse.demo import DATA_DIR
-from warehouse.publish import dbt
+from warehouse.publish import dbt, dbt_process
 from warehouse.publish.load import load
 
 # `make test-fast` (STLS_TEST_FAST=1, `-m "not dbt and not browser"`): the edit-run loop.
@@ -73,6 +73,7 @@ def _no_dbt_in_the_fast_run() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dbt, "build", refuse)
+        patch.setattr(dbt_process.Builder, "build", refuse)  # a load's build
         yield
 
 

@@ -543,7 +543,9 @@ def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, mo
     before = sha256(warehouse)
     monkeypatch.setattr("warehouse.publish.load.marts_models", lambda: ("a_mart_dbt_never_built",))
     monkeypatch.setattr("warehouse.publish.load._has_every_mart", lambda _path: True)
-    monkeypatch.setattr("warehouse.publish.dbt.build", lambda _path, **_progress: None)
+    monkeypatch.setattr(
+        "warehouse.publish.dbt_process.Builder.build", lambda _self, **_progress: None
+    )
     new_return = write_thanet_term_2(tmp_path / "thanet_t2.csv")
     with pytest.raises(LoadError, match=r"failed its check.*a_mart_dbt_never_built"):
         load([new_return], warehouse)

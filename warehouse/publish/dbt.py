@@ -100,32 +100,10 @@ def work_dir_for(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".dbt")
 
 
-def build(
-    warehouse: Path,
-    select: str | None = None,
-    full_refresh: bool = False,
-    *,
-    exclude: str | None = None,
-    skip_types: tuple[str, ...] = (),
-    indirect_selection: str = "eager",
-    on_node: Callable[[int, int], None] | None = None,
-) -> DbtResult:
-    """``dbt build`` the project on ``warehouse`` (seeds too); raise DbtBuildError on failure.
-
-    ``select`` and ``exclude`` take dbt's selection syntax ("marts", "+fct_census", several
-    separated by spaces). A selection that matches nothing is an error, not a silent no-op.
-    ``skip_types``: resource types left out (``--exclude-resource-type``, e.g. ``seed``).
-    ``indirect_selection``: how tests follow the selection (dbt's ``eager``, ``cautious``...).
-    ``on_node(done, total)`` is told as each node starts (for a progress bar).
-    """
-    warehouse = Path(warehouse).expanduser().absolute()
-    if not warehouse.parent.is_dir():
-        raise DbtBuildError(
-            f"dbt build failed: the warehouse folder {warehouse.parent} does not exist"
-        )
-    work = work_dir_for(warehouse)
-    args = [
-        "build",
+def _common_args(command: str, work: Path) -> list[str]:
+    """dbt's arguments for ``command`` on a warehouse whose work folder is ``work``."""
+    return [
+        command,
         "--project-dir", str(DBT_DIR),
         "--profiles-dir", str(DBT_DIR),
         "--target-path", str(work / "target"),
@@ -139,6 +117,49 @@ def build(
         "--partial-parse",
         "--no-write-json",
     ]  # fmt: skip
+
+
+def parse(warehouse: Path) -> Any:
+    """Parse the project as a build of ``warehouse`` will (its profile, its work folder and
+    partial-parse state), for ``build(..., manifest=)``; None if it does not parse (the
+    build then parses again and reports why). Never opens the warehouse file."""
+    warehouse = Path(warehouse).expanduser().absolute()
+    work = work_dir_for(warehouse)
+    from dbt.cli.main import dbtRunner  # imported here: dbt takes a second to import
+
+    with _lock, _environment(**{WAREHOUSE_ENV: str(warehouse)}, DO_NOT_TRACK="1"):
+        work.mkdir(parents=True, exist_ok=True)
+        outcome = dbtRunner().invoke(_common_args("parse", work))
+    return outcome.result if outcome.success else None
+
+
+def build(
+    warehouse: Path,
+    select: str | None = None,
+    full_refresh: bool = False,
+    *,
+    exclude: str | None = None,
+    skip_types: tuple[str, ...] = (),
+    indirect_selection: str = "eager",
+    on_node: Callable[[int, int], None] | None = None,
+    manifest: Any = None,
+) -> DbtResult:
+    """``dbt build`` the project on ``warehouse`` (seeds too); raise DbtBuildError on failure.
+
+    ``select`` and ``exclude`` take dbt's selection syntax ("marts", "+fct_census", several
+    separated by spaces). A selection that matches nothing is an error, not a silent no-op.
+    ``skip_types``: resource types left out (``--exclude-resource-type``, e.g. ``seed``).
+    ``indirect_selection``: how tests follow the selection (dbt's ``eager``, ``cautious``...).
+    ``on_node(done, total)`` is told as each node starts (for a progress bar).
+    ``manifest``: the project as ``parse(warehouse)`` read it, so dbt does not parse again.
+    """
+    warehouse = Path(warehouse).expanduser().absolute()
+    if not warehouse.parent.is_dir():
+        raise DbtBuildError(
+            f"dbt build failed: the warehouse folder {warehouse.parent} does not exist"
+        )
+    work = work_dir_for(warehouse)
+    args = _common_args("build", work)
     if select:
         args += ["--select", *select.split()]
     if exclude:
@@ -165,7 +186,7 @@ def build(
     with _lock, _environment(**{WAREHOUSE_ENV: str(warehouse)}, DO_NOT_TRACK="1"):
         work.mkdir(exist_ok=True)
         try:
-            outcome = dbtRunner(callbacks=[collect]).invoke(args)
+            outcome = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(args)
         finally:
             _close_duckdb()
     seconds = time.perf_counter() - started

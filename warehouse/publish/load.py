@@ -46,7 +46,7 @@ from warehouse.core.errors import LoadError, first_line
 from warehouse.core.paths import DBT_DIR
 from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
-from warehouse.publish import dbt, notice, reviews, scope, versions
+from warehouse.publish import dbt, dbt_process, notice, reviews, scope, versions
 from warehouse.publish.versions import exclusive
 from warehouse.quality import national
 from warehouse.quality import store as dq_store
@@ -353,6 +353,8 @@ def load(
     with (
         exclusive(warehouse),
         versions.umask_of(access),
+        # dbt imports and parses in its own process while this one reads and audits.
+        dbt_process.started(staging_path(warehouse)) as builder,
         staged(warehouse, fresh=fresh) as staging,
     ):
         con = duckdb.connect(str(staging))
@@ -380,8 +382,7 @@ def load(
             report("build", 0, 1, "Building the warehouse (dbt)")
             with timer("dbt"):
                 try:
-                    dbt.build(
-                        staging,
+                    builder.build(
                         select=scoped.select,
                         exclude=scoped.dbt_exclude,
                         skip_types=scoped.skip_types,

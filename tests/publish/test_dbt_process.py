@@ -1,0 +1,107 @@
+"""A load's dbt build in its own process (warehouse.publish.dbt_process): it parses while the
+load reads and audits, builds when asked, and carries dbt's result, progress and one-line
+error back exactly as an in-process build gives them; it never outlives the load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.demo import DATA_DIR
+from warehouse.publish import dbt, dbt_process
+
+
+def bare_warehouse(path: Path) -> Path:
+    """A DuckDB file without the raw and dq schemas: every staging view fails to build."""
+    duckdb.connect(str(path)).close()
+    return path
+
+
+@pytest.mark.dbt
+def test_a_failing_build_gives_the_in_process_error_and_its_progress(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_process = bare_warehouse(tmp_path / "a" / "w.duckdb")
+    in_child = bare_warehouse(tmp_path / "b" / "w.duckdb")
+    with pytest.raises(dbt.DbtBuildError) as expected:
+        dbt.build(in_process, select="staging")
+    progress: list[tuple[int, int]] = []
+    with (
+        dbt_process.started(in_child) as builder,
+        pytest.raises(dbt.DbtBuildError) as caught,
+    ):
+        builder.build(select="staging", on_node=lambda done, total: progress.append((done, total)))
+    assert str(caught.value) == str(expected.value)
+
+    def untimed(error: dbt.DbtBuildError) -> list[tuple[str, str, str, str]]:
+        return [(n.unique_id, n.resource_type, n.status, n.message) for n in error.failures]
+
+    assert untimed(caught.value) == untimed(expected.value)
+    assert "\n" not in str(caught.value)
+    # told as each node starts (the nodes after a failure are skipped, never started)
+    totals = {total for _, total in progress}
+    dones = [done for done, _ in progress]
+    assert len(totals) == 1 and len(set(dones)) == len(dones) > 1
+    [total] = totals
+    assert all(0 <= done < total for done in dones)
+
+
+@pytest.mark.dbt
+def test_the_load_builds_in_the_child_and_never_imports_dbt_itself(tmp_path: Path) -> None:
+    """A real load of one census file into a new warehouse, in a fresh interpreter."""
+    warehouse = tmp_path / "w.duckdb"
+    census = DATA_DIR / "census" / "school_census_january_2024.csv"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from warehouse.publish.load import load\n"
+        f"result = load([Path({str(census)!r})], Path({str(warehouse)!r}))\n"
+        "print(result.version is not None, 'dbt' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["True", "False"]  # published; dbt imported only in the child
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.fct_census").fetchone()[0] > 0
+    finally:
+        con.close()
+    log = dbt_process.log_path(tmp_path / "w.duckdb.staging")
+    assert log.exists()
+
+
+def test_a_build_process_that_dies_fails_the_build_with_one_line(tmp_path: Path) -> None:
+    warehouse = bare_warehouse(tmp_path / "w.duckdb")
+    with dbt_process.started(warehouse) as builder:
+        os.kill(builder._process.pid, signal.SIGKILL)
+        builder._process.wait(timeout=30)
+        with pytest.raises(dbt.DbtBuildError) as caught:
+            builder.build()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "ended without a result (exit code -9)" in message
+    assert str(dbt_process.log_path(warehouse)) in message
+
+
+def test_the_process_never_outlives_a_load_that_asks_for_no_build(tmp_path: Path) -> None:
+    warehouse = bare_warehouse(tmp_path / "w.duckdb")
+    started = time.monotonic()
+    with dbt_process.started(warehouse) as builder:
+        process = builder._process
+    assert process.poll() is not None  # stopped, not left parsing in the background
+    assert time.monotonic() - started < 30
+    # and it was stopped before it could build anything
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
+    finally:
+        con.close()

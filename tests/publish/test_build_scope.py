@@ -166,15 +166,11 @@ def test_what_a_load_rebuilds(sources, last_full, complete, select, exclude):
     assert (chosen.select, chosen.exclude) == (select, exclude)
     assert chosen.label == (select or (f"all but {exclude}" if exclude else scope.FULL))
     # The unit tests and the seeds' own tests check the project alone: no load runs them
-    # (make test does). Only a full build reloads the seeds.
-    assert chosen.skip_types == (
-        ("unit_test",) if chosen.label == scope.FULL else ("seed", "unit_test")
-    )
-    if select:  # a selection selects no seed test, and keeps dbt's eager default
-        assert (chosen.dbt_exclude, chosen.indirect_selection) == (None, "eager")
-    else:
-        assert chosen.dbt_exclude == " ".join(filter(None, (exclude, scope.SEED_TESTS)))
-        assert chosen.indirect_selection == "cautious"
+    # (make test does). Only a full build reloads the seeds and re-creates the views.
+    scoped = chosen.label != scope.FULL
+    assert chosen.skip_types == (("seed", "unit_test") if scoped else ("unit_test",))
+    expected = [exclude, scope.SEED_TESTS, scope.VIEWS if scoped else None]
+    assert chosen.dbt_exclude == " ".join(filter(None, expected))
 
 
 def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):

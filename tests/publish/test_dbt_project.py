@@ -28,6 +28,8 @@ from typing import Any
 
 import pytest
 
+from warehouse.core.contracts import CASELOAD_EPISODE, NATIONAL_DATA, TERMLY_RETURN
+
 ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt"
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -202,40 +204,60 @@ def test_each_separable_group_feeds_models_no_other_source_feeds(
         assert not shared, f"models of the {group} group that other sources feed: {shared}"
 
 
-def dbt_tests_listed(tmp: Path, *selection: str) -> set[str]:
-    """The data tests `dbt ls` lists with ``selection`` (unique ids), in this process."""
+def dbt_listed(tmp: Path, *selection: str) -> dict[str, str]:
+    """The nodes `dbt ls` lists with ``selection``: unique id -> resource type, in this process."""
     from dbt.cli.main import dbtRunner
 
-    args = ["ls", "--resource-type", "test", "--output", "json", "--output-keys", "unique_id"]
+    args = ["ls", "--output", "json", "--output-keys", "unique_id", "resource_type"]
     args += ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--quiet"]
     args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
     outcome = dbtRunner().invoke([*args, *selection])
     assert outcome.success, outcome.exception
-    return {json.loads(line)["unique_id"] for line in outcome.result}
+    return {row["unique_id"]: row["resource_type"] for row in map(json.loads, outcome.result)}
+
+
+def of_type(nodes: dict[str, str], kind: str) -> set[str]:
+    return {uid for uid, resource_type in nodes.items() if resource_type == kind}
 
 
 @pytest.mark.dbt
-@pytest.mark.parametrize("complete", [True, False], ids=["a-term", "a-new-warehouse"])
-def test_a_loads_build_leaves_out_exactly_the_seeds_own_tests(
-    manifest: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, complete: bool
+@pytest.mark.parametrize(
+    ("sources", "complete"),
+    [
+        ([TERMLY_RETURN], True),
+        ([TERMLY_RETURN], False),
+        ([NATIONAL_DATA], True),
+        ([CASELOAD_EPISODE], True),
+    ],
+    ids=["a-term", "a-new-warehouse", "dfe-figures", "child-level"],
+)
+def test_a_loads_build_leaves_out_only_the_seeds_own_tests_and_scoped_the_views(
+    manifest: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sources: list[str],
+    complete: bool,
 ) -> None:
-    """A term's returns build all but the separable subgraphs, a new warehouse everything; of
-    the data tests dbt would run, the build leaves out the ones that test only seeds (the
-    project's own lists, which make test checks) and keeps every test that reads a model."""
-    from warehouse.core.contracts import TERMLY_RETURN
+    """Of what dbt would build with a load's selection (dbt's default eager tests), the
+    load's build leaves out the tests of nothing but seeds (the project's own lists, which
+    make test checks) and no other test; a scoped build also leaves out the views (made by
+    the last full build), and no other model."""
     from warehouse.publish import scope
 
     monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "any.duckdb"))
-    build = scope.plan([TERMLY_RETURN], project="p", last_full="p", complete=complete)
+    build = scope.plan(sources, project="p", last_full="p", complete=complete)
     assert (build.label == scope.FULL) is not complete
-    excluded = ["--exclude", *build.exclude.split()] if build.exclude else []
-    before = dbt_tests_listed(tmp_path, *excluded)
-    after = dbt_tests_listed(
+    chosen = ["--select", *build.select.split()] if build.select else []
+    if build.exclude:  # the untouched subgraphs
+        chosen += ["--exclude", *build.exclude.split()]
+    before = dbt_listed(tmp_path, *chosen)
+    after = dbt_listed(
         tmp_path,
+        *(["--select", *build.select.split()] if build.select else []),
         "--exclude",
         *build.dbt_exclude.split(),
         "--indirect-selection",
-        build.indirect_selection,
+        scope.INDIRECT_SELECTION,
     )
     seeds_only = {
         uid
@@ -245,8 +267,15 @@ def test_a_loads_build_leaves_out_exactly_the_seeds_own_tests(
         and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
     }
     assert seeds_only, "no test of the seeds alone: the check would pass vacuously"
-    assert after <= before
-    assert before - after == seeds_only & before
+    assert of_type(after, "test") == of_type(before, "test") - seeds_only
+    views = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "view"
+    }
+    left_out = views if complete else set()
+    assert of_type(before, "model") & views, "no view in the build: the check is vacuous"
+    assert of_type(after, "model") == of_type(before, "model") - left_out
 
 
 @pytest.mark.dbt

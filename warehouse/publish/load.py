@@ -386,7 +386,7 @@ def load(
                         select=scoped.select,
                         exclude=scoped.dbt_exclude,
                         skip_types=scoped.skip_types,
-                        indirect_selection=scoped.indirect_selection,
+                        indirect_selection=scope.INDIRECT_SELECTION,
                         on_node=_dbt_progress(report),
                     )
                 except dbt.DbtBuildError as exc:

@@ -12,8 +12,9 @@ same dbt project:
   ``source:stls.dq.<source>_values+``, with their tests, and nothing else;
 * any other load rebuilds everything but the separable groups it brings no file of
   (``--exclude`` their subgraphs): a term's returns do not rebuild DfE's 600,000 figures;
-* neither reloads the seeds: they depend on the dbt project alone, and the last full build
-  loaded them from this same project.
+* neither reloads the seeds nor re-creates the views: both depend on the dbt project alone,
+  and the last full build made them from this same project. A view is a query, not data:
+  it shows the new rows as soon as they land, so its tests still run (and read them).
 
 No load runs the project's own checks (``UNIT_TESTS``, ``SEED_TESTS``): the unit tests
 (fixed inputs, fixed expected rows) and the data tests of the seeds alone (the reference
@@ -29,10 +30,11 @@ every build that builds its model.
 group's subgraph; ``tests/publish/test_build_scope.py`` loads each kind of file into the
 demo, builds it this way, builds a copy in full, and finds every mart the same.
 
-A full build (every seed, model and test) is kept for a new warehouse, one whose marts are
-missing, a load that brings nothing new, and any warehouse last built in full by a
-different dbt project (``project_hash``: an upgrade of STLS Insight may change any model,
-so its first load rebuilds them all). Each build is recorded in ``raw.dbt_builds``.
+A full build (every seed and model, and every data test but the seeds' own) is kept for a
+new warehouse, one whose marts are missing, a load that brings nothing new, and any
+warehouse last built in full by a different dbt project (``project_hash``: an upgrade of
+STLS Insight may change any model, so its first load rebuilds them all). Each build is
+recorded in ``raw.dbt_builds``.
 """
 
 from __future__ import annotations
@@ -56,15 +58,17 @@ FULL = "full"
 _ALL_BUT = "all but "
 # The project's own checks, which no load runs (see above): the unit tests, left out by
 # resource type, and the data tests of the seeds alone, the ones written beside the seeds
-# (``seeds/_seeds.yml``: 35 of a full build's 153 data tests). dbt's cautious indirect
-# selection leaves out only a test every node of which is excluded, so a test of a model
-# against a seed still runs; tests/publish/test_dbt_project.py checks the selector leaves out
-# exactly the tests of nothing but seeds.
+# (``seeds/_seeds.yml``: 35 of a full build's 153 data tests).
 UNIT_TESTS = "unit_test"
 SEED_TESTS = "path:seeds,resource_type:test"
-# The seeds themselves (the reference lists) depend on the dbt project alone: a full build
-# by this project loaded them.
+# What a scoped build does not make again: the seeds (the reference lists) and the views.
 SKIPPED_WHEN_SCOPED = ("seed", UNIT_TESTS)
+VIEWS = "config.materialized:view,resource_type:model"
+# Every exclusion above names the nodes it leaves out directly, so dbt's indirect selection
+# (which would also leave out the tests of an excluded node: a view's) is turned off; a
+# test still runs with the model it tests. tests/publish/test_dbt_project.py checks, for
+# each kind of build, that exactly the seeds' own tests and no other test is left out.
+INDIRECT_SELECTION = "empty"
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -105,18 +109,11 @@ class Build:
         return (UNIT_TESTS,) if self.label == FULL else SKIPPED_WHEN_SCOPED
 
     @property
-    def dbt_exclude(self) -> str | None:
-        """dbt's ``--exclude``: the untouched subgraphs and, unless the build is a selection
-        (which selects no seed test), the seeds' own tests (with ``indirect_selection``)."""
-        if self.select:
-            return self.exclude
-        return f"{self.exclude} {SEED_TESTS}" if self.exclude else SEED_TESTS
-
-    @property
-    def indirect_selection(self) -> str:
-        """dbt's ``--indirect-selection``: ``cautious`` where the seeds' tests are excluded,
-        so only tests of nothing but excluded nodes are left out; dbt's default otherwise."""
-        return "eager" if self.select else "cautious"
+    def dbt_exclude(self) -> str:
+        """dbt's ``--exclude``: the untouched subgraphs, the seeds' own tests and, when
+        scoped, the views (with ``INDIRECT_SELECTION``)."""
+        scoped = self.label != FULL
+        return " ".join(filter(None, (self.exclude, SEED_TESTS, VIEWS if scoped else None)))
 
     @property
     def label(self) -> str:

@@ -4,6 +4,7 @@ error back exactly as an in-process build gives them; it never outlives the load
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -105,3 +106,48 @@ def test_the_process_never_outlives_a_load_that_asks_for_no_build(tmp_path: Path
         assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_the_profile_names_the_warehouse_bare_only_from_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.chdir(tmp_path)
+    assert dbt.profile_path(warehouse) == "w.duckdb"
+    monkeypatch.chdir(DATA_DIR)
+    assert dbt.profile_path(warehouse) == str(warehouse)
+    # a folder that does not exist is never the current one
+    assert dbt.profile_path(tmp_path / "gone" / "w.duckdb") == str(tmp_path / "gone" / "w.duckdb")
+
+
+@pytest.mark.dbt
+def test_a_new_warehouse_starts_from_the_parse_one_of_its_name_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a load's build process: run from the warehouse's folder, the second new
+    warehouse parses no file again, and its build writes its own file."""
+    monkeypatch.setattr(dbt, "SHARED_PARSE_DIR", tmp_path / "shared")
+    parsed: list[int] = []
+    manifests = []
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        manifests.append(dbt.parse(folder / "w.duckdb"))
+        perf = json.loads((folder / "w.duckdb.dbt" / "target" / "perf_info.json").read_text())
+        parsed.append(perf["parsed_path_count"])
+    assert parsed[0] > 0 and parsed[1] == 0, parsed
+    assert (tmp_path / "shared" / "w.duckdb.msgpack").exists()
+    result = dbt.build(
+        tmp_path / "b" / "w.duckdb",
+        select="districts",
+        indirect_selection="empty",
+        manifest=manifests[1],
+    )
+    assert [node.status for node in result.nodes] == ["success"]
+    assert not (tmp_path / "a" / "w.duckdb").exists()  # parsing never opens the file
+    con = duckdb.connect(str(tmp_path / "b" / "w.duckdb"), read_only=True)
+    try:
+        names = con.execute("select table_name from information_schema.tables").fetchall()
+    finally:
+        con.close()
+    assert ("districts",) in names

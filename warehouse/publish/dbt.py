@@ -6,9 +6,12 @@ order) against that DuckDB file and returns what ran; on any failure it raises
 error message, ready for the CLI to print.
 
 Each warehouse gets its own dbt work folder next to it, ``<warehouse>.dbt/`` (``target/``
-and ``logs/``), so two warehouses never share compiled SQL or partial-parse state, and a
-warehouse rebuilt again re-uses its own partial parse. The full dbt log of the last builds
-is in ``<warehouse>.dbt/logs/dbt.log``; nothing is printed to the console.
+and ``logs/``), so two warehouses never share compiled SQL, and a warehouse rebuilt again
+re-uses its own partial parse. A warehouse with no parse of its own yet starts from the
+last one made for a warehouse of the same file name, kept in the project's
+``target/partial-parse/`` (``parse``): dbt re-reads every project file and re-parses what
+changed, so that state is only ever a head start. The full dbt log of the last builds is in
+``<warehouse>.dbt/logs/dbt.log``; nothing is printed to the console.
 
 The caller must have closed its own connections to the warehouse file first: DuckDB allows
 one writing process. Builds in one process run one at a time (dbt keeps global state), and
@@ -17,8 +20,10 @@ the environment (``STLS_DBT_WAREHOUSE``, ``DO_NOT_TRACK``) is set only for the c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import threading
 import time
 from collections import Counter
@@ -36,6 +41,12 @@ _NODES_NAMED_IN_ERROR = 3
 # A failing model is named before the tests it makes fail.
 _FAILURE_ORDER = {"seed": 0, "model": 0, "snapshot": 0, "unit_test": 1, "test": 2}
 _MESSAGE_CHARS = 400
+
+# The last parse made for each warehouse file name (``parse``), for a new warehouse to start
+# from. Under the project's own ``target/`` (never committed), so a copy of the project
+# (``STLS_DBT_DIR``) keeps its own.
+SHARED_PARSE_DIR = DBT_DIR / "target" / "partial-parse"
+_PARSE_STATE = "partial_parse.msgpack"
 
 _lock = threading.Lock()
 # The variable dbt's profile reads the warehouse from while a build runs (else
@@ -119,18 +130,59 @@ def _common_args(command: str, work: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def profile_path(warehouse: Path) -> str:
+    """The warehouse file as dbt's profile is given it: its bare name when this process runs
+    in the warehouse's folder (a load's build process does: ``dbt_process``), else its
+    absolute path.
+
+    dbt re-uses a saved parse only for the same connection details, the file's path among
+    them: given the bare name, every warehouse of that name (a new one too) can start from
+    the parse another made, kept in ``SHARED_PARSE_DIR``."""
+    with contextlib.suppress(OSError):
+        if warehouse.parent.samefile(Path.cwd()):
+            return warehouse.name
+    return str(warehouse)
+
+
 def parse(warehouse: Path) -> Any:
     """Parse the project as a build of ``warehouse`` will (its profile, its work folder and
     partial-parse state), for ``build(..., manifest=)``; None if it does not parse (the
-    build then parses again and reports why). Never opens the warehouse file."""
+    build then parses again and reports why). Never opens the warehouse file.
+
+    A warehouse with no partial-parse state of its own starts from the last parse made for
+    its file name in this folder's way (``profile_path``); after a parse, that shared state
+    is the new one. dbt checks the state before using it (its version, the profile, every
+    project file's checksum) and parses again whatever it does not match."""
     warehouse = Path(warehouse).expanduser().absolute()
     work = work_dir_for(warehouse)
+    path = profile_path(warehouse)
+    own = work / "target" / _PARSE_STATE
+    shared = SHARED_PARSE_DIR / f"{path}.msgpack" if path == warehouse.name else None
     from dbt.cli.main import dbtRunner  # imported here: dbt takes a second to import
 
-    with _lock, _environment(**{WAREHOUSE_ENV: str(warehouse)}, DO_NOT_TRACK="1"):
+    with _lock, _environment(**{WAREHOUSE_ENV: path}, DO_NOT_TRACK="1"):
         work.mkdir(parents=True, exist_ok=True)
+        if shared is not None and not own.exists():
+            _copy_quietly(shared, own)
         outcome = dbtRunner().invoke(_common_args("parse", work))
-    return outcome.result if outcome.success else None
+    if not outcome.success:
+        return None
+    if shared is not None:
+        _copy_quietly(own, shared)
+    return outcome.result
+
+
+def _copy_quietly(source: Path, target: Path) -> None:
+    """Copy ``source`` over ``target`` whole (a reader sees the old file or the new one,
+    never part of one); nothing if either cannot be had (the state is only a head start)."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def build(
@@ -183,7 +235,8 @@ def build(
     from dbt.cli.main import dbtRunner  # imported here: dbt takes a second to import
 
     started = time.perf_counter()
-    with _lock, _environment(**{WAREHOUSE_ENV: str(warehouse)}, DO_NOT_TRACK="1"):
+    environment = {WAREHOUSE_ENV: profile_path(warehouse), "DO_NOT_TRACK": "1"}
+    with _lock, _environment(**environment):
         work.mkdir(exist_ok=True)
         try:
             outcome = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(args)

@@ -54,6 +54,10 @@ class Builder:
                 # -P: the current folder is not put on the module path, so a folder of the
                 # steward's can never stand in for this package.
                 [sys.executable, "-P", "-m", __name__, str(self.warehouse)],
+                # In the warehouse's folder, dbt's profile names the file by its bare name,
+                # so a new warehouse starts from the parse an earlier one made
+                # (warehouse.publish.dbt.profile_path).
+                cwd=self.warehouse.parent,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     from great_expectations.core import ExpectationSuiteValidationResult
 
+from warehouse.quality import gx_import
 from warehouse.quality.gx import _new_context
 from warehouse.quality.results import CheckResult
 
@@ -21,6 +22,7 @@ def build_data_docs(results: Iterable[CheckResult], folder: Path, run_name: str 
     A fresh in-memory context with a docs site in ``folder`` is given each suite run's GX
     result (kept on the CheckResults); GX renders the suites and validations from them.
     """
+    gx_import.ready()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -77,6 +79,7 @@ def _escaped_for_html(
 
 
 def _suite_from_validation(name: str, validation: ExpectationSuiteValidationResult):
+    gx_import.ready()
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(name=name)

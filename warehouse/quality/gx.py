@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should p
     from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
 
 from warehouse.core.errors import first_line
+from warehouse.quality import gx_import
 from warehouse.quality.results import (
     CHECK_ROW,
     DOCS_INDEX,
@@ -29,6 +30,7 @@ _GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
 
 def _context_config(docs_folder: Path | None = None):
     """An in-memory GX context: no analytics, no progress bars, optionally a docs site."""
+    gx_import.ready()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -54,6 +56,7 @@ def _context_config(docs_folder: Path | None = None):
 
 
 def _new_context(docs_folder: Path | None = None):
+    gx_import.ready()
     import great_expectations as gx
 
     return gx.get_context(mode="ephemeral", project_config=_context_config(docs_folder))
@@ -61,6 +64,7 @@ def _new_context(docs_folder: Path | None = None):
 
 def gx_suite(suite: Suite) -> ExpectationSuite:
     """The GX suite for a suite file; each expectation carries its name in ``meta``."""
+    gx_import.ready()
     import great_expectations as gx
 
     gx_suite = gx.ExpectationSuite(name=suite.name)

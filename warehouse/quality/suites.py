@@ -17,6 +17,7 @@ import yaml
 
 from warehouse.core import contracts
 from warehouse.core.paths import EXPECTATIONS_DIR
+from warehouse.quality import gx_import
 
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     pass
@@ -217,6 +218,7 @@ def _resolve(value: Any, where: str) -> Any:
 
 @cache
 def _row_expectation_bases() -> tuple[type, ...]:
+    gx_import.ready()
     from great_expectations.expectations.expectation import (
         ColumnMapExpectation,
         ColumnPairMapExpectation,
@@ -227,6 +229,7 @@ def _row_expectation_bases() -> tuple[type, ...]:
 
 
 def _expectation_class(name: Any, where: str) -> type:
+    gx_import.ready()
     import great_expectations.expectations as gxe
 
     cls = getattr(gxe, name, None) if isinstance(name, str) else None

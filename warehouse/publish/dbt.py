@@ -46,7 +46,6 @@ _MESSAGE_CHARS = 400
 # from. Under the project's own ``target/`` (never committed), so a copy of the project
 # (``STLS_DBT_DIR``) keeps its own.
 SHARED_PARSE_DIR = DBT_DIR / "target" / "partial-parse"
-_PARSE_STATE = "partial_parse.msgpack"
 
 _lock = threading.Lock()
 # The variable dbt's profile reads the warehouse from while a build runs (else
@@ -156,7 +155,7 @@ def parse(warehouse: Path) -> Any:
     warehouse = Path(warehouse).expanduser().absolute()
     work = work_dir_for(warehouse)
     path = profile_path(warehouse)
-    own = work / "target" / _PARSE_STATE
+    own = work / "target" / "partial_parse.msgpack"  # dbt's own name for it
     shared = SHARED_PARSE_DIR / f"{path}.msgpack" if path == warehouse.name else None
     from dbt.cli.main import dbtRunner  # imported here: dbt takes a second to import
 

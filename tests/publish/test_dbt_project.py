@@ -8,7 +8,8 @@ to a temporary folder; the tests read it:
 - every mart (models/marts/) has an enforced contract, and every column of it a data type
   and a description; every model has a description;
 - a mart column whose constraint already guarantees not_null/unique has no data test that
-  repeats it (the constraint replaced the test to make the build cheaper);
+  repeats it (the constraint replaced the test to make the build cheaper), nor has a staging
+  view a test that the raw or dq table it renames guarantees by its own DDL;
 - `make docs` builds dbt's docs site as one self-contained page the dashboard serves;
 - the separable groups of sources (warehouse.publish.scope) feed models no other source
   feeds, so a load can leave a group's subgraph out of its build.
@@ -26,6 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from warehouse.core.contracts import CASELOAD_EPISODE, NATIONAL_DATA, TERMLY_RETURN
@@ -168,6 +170,69 @@ def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) ->
         if kind in ("not_null", "unique") and kind in guaranteed.get((attached, column), set()):
             repeated.append(test["name"])
     assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+def table_guarantees() -> dict[tuple[str, str, str], set[str]]:
+    """(schema, table, column) -> what the loader's own DDL (warehouse.ingest.schema,
+    warehouse.quality.schema) makes DuckDB enforce: "not_null", and "unique" for a
+    one-column primary key or unique constraint."""
+    from warehouse.ingest.schema import ensure_raw
+    from warehouse.quality.schema import ensure_dq
+
+    con = duckdb.connect()
+    try:
+        ensure_raw(con)
+        ensure_dq(con)
+        rows = con.execute(
+            "select schema_name, table_name, constraint_type, constraint_column_names "
+            "from duckdb_constraints()"
+        ).fetchall()
+    finally:
+        con.close()
+    guaranteed: dict[tuple[str, str, str], set[str]] = {}
+    for schema, table, kind, columns in rows:
+        for column in columns:
+            found = guaranteed.setdefault((schema, table, column), set())
+            if kind in ("NOT NULL", "PRIMARY KEY"):
+                found.add("not_null")
+            if kind in ("PRIMARY KEY", "UNIQUE") and len(columns) == 1:
+                found.add("unique")
+    return guaranteed
+
+
+_RENAMED = re.compile(r"\b(\w+)\s+as\s+(\w+)\b", re.IGNORECASE)
+
+
+def test_staging_views_do_not_test_what_their_tables_enforce(manifest: dict[str, Any]) -> None:
+    """A staging view renames one raw or dq table, so a not_null or unique test on a column
+    the table's DDL already enforces can never fail: it would only cost a build node."""
+    enforced = table_guarantees()
+    guaranteed: dict[tuple[str, str], set[str]] = {}
+    for model in models(manifest):
+        if not model["original_file_path"].startswith("models/staging/"):
+            continue
+        [source_id] = model["depends_on"]["nodes"]
+        source = manifest["sources"][source_id]
+        renamed = {new: old for old, new in _RENAMED.findall(model["raw_code"])}
+        for column in model["columns"]:
+            table_column = (source["schema"], source["identifier"], renamed.get(column, column))
+            guaranteed[(model["unique_id"], column)] = enforced.get(table_column, set())
+    assert guaranteed, "no staging model columns found"
+    repeated = []
+    for test in manifest["nodes"].values():
+        if test["resource_type"] != "test" or not test.get("test_metadata"):
+            continue
+        kind = test["test_metadata"]["name"]
+        attached = test.get("attached_node")
+        if kind in ("not_null", "unique"):
+            columns, need = [test.get("column_name")], kind
+        elif kind == "not_null_columns":
+            columns, need = test["test_metadata"]["kwargs"]["column_names"], "not_null"
+        else:
+            continue
+        if all(need in guaranteed.get((attached, column), set()) for column in columns):
+            repeated.append(test["name"])
+    assert not repeated, f"data tests the raw and dq tables' DDL already guarantees: {repeated}"
 
 
 def descendants(manifest: dict[str, Any], roots: set[str]) -> set[str]:

@@ -38,9 +38,15 @@ import pytest
 from warehouse.cli import main
 from warehouse.core.errors import LoadError
 from warehouse.publish import connect, versions
-from warehouse.publish.dbt import work_dir_for
+from warehouse.publish.dbt import DbtBuildError, work_dir_for
 from warehouse.publish.identity import version_of
-from warehouse.publish.load import PAUSE_ENV, load, pause_marker, staging_path
+from warehouse.publish.load import (
+    PAUSE_ENV,
+    data_docs_dir,
+    load,
+    pause_marker,
+    staging_path,
+)
 from warehouse.publish.versions import exclusive, live_version
 from warehouse.reporting import committee
 
@@ -550,6 +556,26 @@ def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, mo
     with pytest.raises(LoadError, match=r"failed its check.*a_mart_dbt_never_built"):
         load([new_return], warehouse)
     assert sha256(warehouse) == before
+    assert not staging_path(warehouse).exists()
+
+
+def test_a_failed_build_leaves_no_data_docs_and_the_earlier_ones_stay(base, tmp_path, monkeypatch):
+    """The Data Docs are written while dbt builds (warehouse.publish.load._DataDocs): when
+    the build fails, the load's folder goes with it and no earlier load's is pruned."""
+    warehouse = fresh_copy(base, tmp_path / "w")
+    docs = data_docs_dir(warehouse)
+    earlier = docs / "20261101T080000Z-0a0a"  # an earlier load's
+    earlier.mkdir(parents=True)
+    (earlier / "index.html").write_text("<p>earlier</p>", encoding="utf-8")
+
+    def fail(_self, **_progress):
+        raise DbtBuildError("dbt build failed in fct_census (error): planted")
+
+    monkeypatch.setattr("warehouse.publish.dbt_process.Builder.build", fail)
+    new_return = write_thanet_term_2(tmp_path / "thanet_t2.csv")
+    with pytest.raises(LoadError, match="could not be built: dbt build failed in fct_census"):
+        load([new_return], warehouse)
+    assert [p.name for p in docs.iterdir()] == [earlier.name]
     assert not staging_path(warehouse).exists()
 
 

@@ -4,7 +4,9 @@ The load never writes the published warehouse in place. It copies it to a stagin
 next to it, does all its work there, checkpoints, and then atomically renames the staging
 file over the published one. Readers (which open read-only) see the warehouse before the
 load or after it, never half of it; a load that fails or is killed leaves the published
-file untouched. A lock file stops two loads running at once.
+file untouched. A lock file stops two loads running at once. dbt builds in a process of its
+own (``dbt_process``), started with the load; while it builds, this process writes the
+audit's GX Data Docs on a thread (``_DataDocs``), so the steps' seconds overlap.
 
 Publishing, in order: the staging file is checkpointed and closed, checked
 (``versions.verify``: no write-ahead log, opens read-only, every mart there and countable,
@@ -34,6 +36,7 @@ import logging
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -371,29 +374,33 @@ def load(
         pause_for_test(warehouse, "landed")
         complete = not fresh and _has_every_mart(staging)
         built = bool(result.accepted) or not complete
-        if built:
-            project = scope.project_hash()
-            scoped = scope.plan(
-                (f.source for f in result.accepted if f.source),
-                project=project,
-                last_full=last_full,
-                complete=complete,
-            )
-            report("build", 0, 1, "Building the warehouse (dbt)")
-            with timer("dbt"):
-                try:
-                    builder.build(
-                        select=scoped.select,
-                        exclude=scoped.dbt_exclude,
-                        skip_types=scoped.skip_types,
-                        indirect_selection=scope.INDIRECT_SELECTION,
-                        on_node=_dbt_progress(report),
-                    )
-                except dbt.DbtBuildError as exc:
-                    raise LoadError(f"the warehouse could not be built: {exc}") from None
+        docs = _DataDocs(result, warehouse, timer)
+        try:
+            if built:
+                project = scope.project_hash()
+                scoped = scope.plan(
+                    (f.source for f in result.accepted if f.source),
+                    project=project,
+                    last_full=last_full,
+                    complete=complete,
+                )
+                report("build", 0, 1, "Building the warehouse (dbt)")
+                with timer("dbt"):
+                    try:
+                        builder.build(
+                            select=scoped.select,
+                            exclude=scoped.dbt_exclude,
+                            skip_types=scoped.skip_types,
+                            indirect_selection=scope.INDIRECT_SELECTION,
+                            on_node=_dbt_progress(report),
+                        )
+                    except dbt.DbtBuildError as exc:
+                        raise LoadError(f"the warehouse could not be built: {exc}") from None
+        except BaseException:
+            docs.discard()
+            raise
         report("build", 1, 1, "Writing the Data Docs")
-        with timer("data_docs"):
-            result.data_docs = _build_data_docs(result, warehouse)
+        result.data_docs = docs.finish()
         con = duckdb.connect(str(staging))
         try:
             if built:
@@ -445,17 +452,47 @@ def data_docs_dir(warehouse: Path) -> Path:
 KEEP_DATA_DOCS = 20
 
 
-def _build_data_docs(result: LoadResult, warehouse: Path) -> str | None:
-    """GX Data Docs for this load's validations; the oldest beyond KEEP_DATA_DOCS go."""
-    if not result.audit.checks:
-        return None
-    root = data_docs_dir(warehouse)
-    index = build_data_docs(
-        result.audit.checks, root.joinpath(result.load_id), run_name=result.load_id
-    )
-    for old in sorted(p for p in root.iterdir() if p.is_dir())[:-KEEP_DATA_DOCS]:
-        shutil.rmtree(old, ignore_errors=True)
-    return str(index)
+class _DataDocs:
+    """The load's GX Data Docs, written on a thread of their own from the moment the audit
+    is done: they need only its results, and while dbt builds in its own process this one
+    only waits for it, so the docs cost the load nothing after the build. ``finish`` waits
+    for them and keeps the newest KEEP_DATA_DOCS folders; ``discard`` (the load failed)
+    waits and removes them, so no folder outlives a load that was never recorded."""
+
+    def __init__(self, result: LoadResult, warehouse: Path, timer: _Timer) -> None:
+        self._root = data_docs_dir(warehouse)
+        self._folder = self._root.joinpath(result.load_id)
+        self._index: Path | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if result.audit.checks:
+            checks = result.audit.checks
+
+            def write() -> None:
+                try:
+                    with timer("data_docs"):
+                        self._index = build_data_docs(checks, self._folder, run_name=result.load_id)
+                except BaseException as exc:  # raised again by finish(), in the load's thread
+                    self._error = exc
+
+            self._thread = threading.Thread(target=write, name="data-docs", daemon=True)
+            self._thread.start()
+
+    def finish(self) -> str | None:
+        """The index page (None when the load ran no checks); the oldest folders go."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        for old in sorted(p for p in self._root.iterdir() if p.is_dir())[:-KEEP_DATA_DOCS]:
+            shutil.rmtree(old, ignore_errors=True)
+        return str(self._index)
+
+    def discard(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class _Timer:

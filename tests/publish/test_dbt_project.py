@@ -160,16 +160,30 @@ def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) ->
             if constraint["type"] == "primary_key":
                 for name in constraint.get("columns", []):
                     guaranteed.setdefault((mart["unique_id"], name), set()).add("not_null")
+    repeated = repeated_tests(manifest, guaranteed)
+    assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+def repeated_tests(
+    manifest: dict[str, Any], guaranteed: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """The not_null, unique and not_null_columns tests whose every column already carries
+    what they test: ``guaranteed`` maps (model unique id, column) to {"not_null", "unique"}."""
     repeated = []
     for test in manifest["nodes"].values():
         if test["resource_type"] != "test" or not test.get("test_metadata"):
             continue
         kind = test["test_metadata"]["name"]
+        if kind in ("not_null", "unique"):
+            columns, need = [test.get("column_name")], kind
+        elif kind == "not_null_columns":
+            columns, need = test["test_metadata"]["kwargs"]["column_names"], "not_null"
+        else:
+            continue
         attached = test.get("attached_node")
-        column = test.get("column_name")
-        if kind in ("not_null", "unique") and kind in guaranteed.get((attached, column), set()):
+        if all(need in guaranteed.get((attached, column), set()) for column in columns):
             repeated.append(test["name"])
-    assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+    return repeated
 
 
 def table_guarantees() -> dict[tuple[str, str, str], set[str]]:
@@ -218,20 +232,7 @@ def test_staging_views_do_not_test_what_their_tables_enforce(manifest: dict[str,
             table_column = (source["schema"], source["identifier"], renamed.get(column, column))
             guaranteed[(model["unique_id"], column)] = enforced.get(table_column, set())
     assert guaranteed, "no staging model columns found"
-    repeated = []
-    for test in manifest["nodes"].values():
-        if test["resource_type"] != "test" or not test.get("test_metadata"):
-            continue
-        kind = test["test_metadata"]["name"]
-        attached = test.get("attached_node")
-        if kind in ("not_null", "unique"):
-            columns, need = [test.get("column_name")], kind
-        elif kind == "not_null_columns":
-            columns, need = test["test_metadata"]["kwargs"]["column_names"], "not_null"
-        else:
-            continue
-        if all(need in guaranteed.get((attached, column), set()) for column in columns):
-            repeated.append(test["name"])
+    repeated = repeated_tests(manifest, guaranteed)
     assert not repeated, f"data tests the raw and dq tables' DDL already guarantees: {repeated}"
 
 

@@ -168,7 +168,9 @@ def page(browser):
     context.close()
 
 
-# The first load of the served app (imports, caches, the JavaScript): a hang guard only.
+# The first load of the served app (imports, caches, the JavaScript) is not timed: a hang
+# guard only. With other workers building warehouses on the same two cores it once took
+# over 30 s (CI, 2 December 2026).
 COLD_START_MS = 180_000
 
 
@@ -182,8 +184,6 @@ def visits(server, page) -> dict[str, Visit]:
     from axe_playwright_python.sync_playwright import Axe
 
     page.goto(f"{server}/funding")  # warm-up: Python imports, the JavaScript and Plotly
-    # Not a timed visit: a cold first load, while other workers build warehouses on the same
-    # two cores, once took over 30 s (CI, 2 December 2026); only a hang should fail here.
     wait_until_ready(page, timeout_ms=COLD_START_MS)
     axe = Axe()
     shots = os.environ.get("STLS_SCREENSHOTS")

@@ -189,7 +189,7 @@ if docs and Path(docs).is_file():
     )
     st.download_button(
         "Download the Data Docs for this load (ZIP)",
-        app_data.data_docs_zip(docs),
+        lambda: app_data.data_docs_zip(docs),  # zipped when pressed, not on every run
         file_name=f"stls_data_docs_{load_id}.zip",
         mime="application/zip",
         icon=":material/download:",

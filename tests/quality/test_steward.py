@@ -323,3 +323,36 @@ def test_page_opens_the_load_named_in_the_link(loaded, monkeypatch):
     at = dq_page(monkeypatch, warehouse, load=first)
     assert at.selectbox(key="dq_load").value == first
     assert at.header[0].value == "Published, with warnings to review"
+
+
+def test_the_data_docs_are_zipped_when_asked_for_not_on_every_run(loaded, monkeypatch, downloads):
+    """The Data Docs' ZIP (a folder of HTML, every load's) is made when its button is
+    pressed: a page run that zipped it each time spent 110-150 ms on a download nobody
+    asked for (issue 14: nothing is computed that the page does not show)."""
+    import io
+    import zipfile
+
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from warehouse.dashboard import app_data
+
+    zipped: list[str] = []
+    real = app_data.data_docs_zip
+    monkeypatch.setattr(app_data, "data_docs_zip", lambda docs: zipped.append(docs) or real(docs))
+    deferred = {}  # what Streamlit keeps to run when a button is pressed, by its file id
+    add = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        deferred[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    warehouse, *_ = loaded
+    at = dq_page(monkeypatch, warehouse)
+    button = next(b for b in at.get("download_button") if "Data Docs" in b.proto.label)
+    assert zipped == [] and not button.proto.url
+    data = deferred[button.proto.deferred_file_id]()  # pressed
+    assert zipped and len(zipped) == 1
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert any(name.endswith("/index.html") for name in archive.namelist())

@@ -143,15 +143,17 @@ def _value_as_received() -> str:
     return "case " + " ".join(cases) + " end"
 
 
-def issue_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
+def issue_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> list[dict[str, object]]:
     """The load's problems, each once, with its check's rule and action, the cell's value
     as received and the period it is about (before the district to fix is decided).
 
     Each problem's rule is chosen first, from the problems alone (a check of the source's
     own before one of any source); the raw cells and the outcomes (one a row received) are
     then joined to the chosen rows only, each table cut to the rows with a problem first.
-    Choosing the rule after the wide join made the query several times slower."""
-    return cur.execute(
+    Choosing the rule after the wide join made the query several times slower. Returned as
+    dicts straight from DuckDB (missing is None): a data frame only to loop over its rows
+    was a third of the Data quality page's slowest call."""
+    result = cur.execute(
         f"""
         with issues as (
             select rowid as issue_id, * from dq.issues where load_id = $load_id
@@ -187,7 +189,9 @@ def issue_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
         order by i.issue_id
         """,
         {"load_id": load_id},
-    ).df()
+    )
+    names = [column[0] for column in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 def _file_rows(cur: duckdb.DuckDBPyConnection, load_id: str) -> pl.DataFrame:
@@ -260,10 +264,10 @@ def failing_rows(
     """Every failing cell of a load once (``FIELDS``), ordered by district, file and row,
     errors first; ``district``: only the rows that district must correct."""
     issues = issue_rows(cur, load_id)
-    by_file = senders(_file_rows(cur, load_id)) if not issues.empty else {}
+    by_file = senders(_file_rows(cur, load_id)) if issues else {}
     reviews = reviews or {}
     records = []
-    for issue in issues.to_dict("records"):
+    for issue in issues:
         read = None if _missing(issue["district"]) else issue["district"]
         if issue["source"] == contracts.TERMLY_RETURN:  # a district's own return
             sender = None if _missing(issue["file_id"]) else by_file.get(issue["file_id"])

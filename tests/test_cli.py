@@ -176,10 +176,15 @@ def test_a_second_load_at_once_stops_with_a_clear_message(tmp_path):
         pass
 
 
-def test_installed_command_never_prints_a_traceback(tmp_path):
-    stls = Path(sys.executable).with_name("stls")
+@pytest.mark.parametrize(
+    "command",
+    [[str(Path(sys.executable).with_name("stls"))], [sys.executable, "-m", "warehouse.cli"]],
+    ids=["stls", "python-m"],
+)
+def test_installed_command_never_prints_a_traceback(tmp_path, command):
+    """Both ways in end through ``cli.run``, with ``main``'s exit code."""
     done = subprocess.run(
-        [str(stls), "--warehouse", str(tmp_path / "w.duckdb"), "dq"],
+        [*command, "--warehouse", str(tmp_path / "w.duckdb"), "dq"],
         capture_output=True,
         text=True,
         check=False,

@@ -8,6 +8,8 @@ through ``say``: text from files never reaches the terminal with its control cha
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -520,5 +522,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANNOT_RUN
 
 
+def run() -> None:
+    """The ``stls`` command (and ``python -m warehouse.cli``): ``main``, then exit.
+
+    Before exiting, every object is frozen out of the garbage collector's reach: the
+    interpreter's last collection would otherwise walk all that the run imported, which
+    after a load (Great Expectations, pandas, polars) took 0.7-0.8 s of nothing on this
+    machine. Memory is the operating system's to free; every file is closed and the output
+    flushed first. Only here, never in ``main``, which tests call in their own process."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to flush to
+            stream.flush()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

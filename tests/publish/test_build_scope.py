@@ -128,6 +128,44 @@ def test_a_terms_returns_rebuild_all_but_national_and_child_models_every_mart_as
     assert marts_that_differ(warehouse, rebuilt_in_full(warehouse, tmp_path / "full")) == {}
 
 
+@pytest.mark.dbt
+def test_a_new_warehouse_builds_the_empty_groups_models_and_their_tests_would_pass(tmp_path):
+    """A new warehouse's first load of district files builds in full, the national and
+    child-level models included (every page finds its marts), without those groups' data
+    tests: with no rows from their sources the models are empty, and the tests left out,
+    run here, pass."""
+    warehouse = tmp_path / "new" / "stls.duckdb"
+    warehouse.parent.mkdir()
+    returns = DATA_DIR / "returns" / "2023-24" / "term1"
+    result = load([next(returns.glob("*.csv")), DATA_DIR / "census"], warehouse)
+    assert result.accepted and not result.rejected
+    assert builds(warehouse) == [scope.FULL]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert scope.empty_groups(con) == (*NATIONAL, *CHILD)
+    finally:
+        con.close()
+    copy = copy_of(warehouse, tmp_path / "tested")
+    groups = scope.selectors(NATIONAL + CHILD).split()
+    ran = dbt.build(copy, select=" ".join(f"{g},resource_type:test" for g in groups))
+    tests = [n for n in ran.nodes if n.resource_type == "test"]
+    assert len(tests) >= 20 and all(n.status == "pass" for n in tests)
+    models = dbt.build(copy, select=" ".join(groups), skip_types=("test", "unit_test"))
+    con = duckdb.connect(str(warehouse), read_only=True)  # as the load left them
+    try:
+        for node in models.nodes:
+            if node.resource_type == "model":
+                name = node.name.rsplit(".", 1)[-1]
+                [(schema,)] = con.execute(
+                    "select table_schema from information_schema.tables where table_name = ?",
+                    [name],
+                ).fetchall()
+                [(rows,)] = con.execute(f'select count(*) from {schema}."{name}"').fetchall()
+                assert rows == 0, name
+    finally:
+        con.close()
+
+
 def test_the_comparison_sees_a_changed_mart(demo_warehouse, tmp_path):
     changed = copy_of(demo_warehouse, tmp_path / "changed")
     con = duckdb.connect(str(changed))
@@ -171,6 +209,22 @@ def test_what_a_load_rebuilds(sources, last_full, complete, select, exclude):
     assert chosen.skip_types == (("seed", "unit_test") if scoped else ("unit_test",))
     expected = [exclude, scope.SEED_TESTS, scope.VIEWS if scoped else None]
     assert chosen.dbt_exclude == " ".join(filter(None, expected))
+
+
+def test_a_full_build_leaves_out_only_the_tests_of_the_empty_groups():
+    new = scope.plan([TERMLY_RETURN], project=PROJECT, last_full=None, complete=False, empty=CHILD)
+    assert (new.label, new.untested) == (scope.FULL, scope.selectors(CHILD))
+    assert new.dbt_exclude == " ".join(
+        [
+            *(f"{part},resource_type:test" for part in scope.selectors(CHILD).split()),
+            scope.SEED_TESTS,
+        ]
+    )
+    # A scoped build leaves the empty groups out altogether already.
+    term = scope.plan(
+        [TERMLY_RETURN], project=PROJECT, last_full=PROJECT, complete=True, empty=CHILD
+    )
+    assert (term.exclude, term.untested) == (scope.selectors(CHILD + NATIONAL), None)
 
 
 def test_the_project_hash_follows_the_dbt_project(tmp_path, monkeypatch):

@@ -30,7 +30,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from warehouse.core.contracts import CASELOAD_EPISODE, NATIONAL_DATA, TERMLY_RETURN
+from warehouse.core.contracts import (
+    CASELOAD_EPISODE,
+    CHILD_SOURCES,
+    NATIONAL_DATA,
+    NATIONAL_SOURCES,
+    TERMLY_RETURN,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt"
@@ -288,14 +294,15 @@ def of_type(nodes: dict[str, str], kind: str) -> set[str]:
 
 @pytest.mark.dbt
 @pytest.mark.parametrize(
-    ("sources", "complete"),
+    ("sources", "complete", "empty"),
     [
-        ([TERMLY_RETURN], True),
-        ([TERMLY_RETURN], False),
-        ([NATIONAL_DATA], True),
-        ([CASELOAD_EPISODE], True),
+        ([TERMLY_RETURN], True, ()),
+        ([TERMLY_RETURN], False, ()),
+        ([TERMLY_RETURN], False, (*NATIONAL_SOURCES, *CHILD_SOURCES)),
+        ([NATIONAL_DATA], True, ()),
+        ([CASELOAD_EPISODE], True, ()),
     ],
-    ids=["a-term", "a-new-warehouse", "dfe-figures", "child-level"],
+    ids=["a-term", "a-new-warehouse", "a-new-warehouse-of-district-files", "dfe-figures", "child"],
 )
 def test_a_loads_build_leaves_out_only_the_seeds_own_tests_and_scoped_the_views(
     manifest: dict[str, Any],
@@ -303,15 +310,16 @@ def test_a_loads_build_leaves_out_only_the_seeds_own_tests_and_scoped_the_views(
     monkeypatch: pytest.MonkeyPatch,
     sources: list[str],
     complete: bool,
+    empty: tuple[str, ...],
 ) -> None:
     """Of what dbt would build with a load's selection (dbt's default eager tests), the
     load's build leaves out the tests of nothing but seeds (the project's own lists, which
-    make test checks) and no other test; a scoped build also leaves out the views (made by
-    the last full build), and no other model."""
+    make test checks) and of the separable groups with no rows, and no other test; a scoped
+    build also leaves out the views (made by the last full build), and no other model."""
     from warehouse.publish import scope
 
     monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "any.duckdb"))
-    build = scope.plan(sources, project="p", last_full="p", complete=complete)
+    build = scope.plan(sources, project="p", last_full="p", complete=complete, empty=empty)
     assert (build.label == scope.FULL) is not complete
     chosen = ["--select", *build.select.split()] if build.select else []
     if build.exclude:  # the untouched subgraphs
@@ -333,7 +341,10 @@ def test_a_loads_build_leaves_out_only_the_seeds_own_tests_and_scoped_the_views(
         and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
     }
     assert seeds_only, "no test of the seeds alone: the check would pass vacuously"
-    assert of_type(after, "test") == of_type(before, "test") - seeds_only
+    groups = scope.selectors(empty).split()
+    of_empty = of_type(dbt_listed(tmp_path, "--select", *groups), "test") if empty else set()
+    assert bool(of_empty) is bool(empty), "no test of an empty group: the check is vacuous"
+    assert of_type(after, "test") == of_type(before, "test") - seeds_only - of_empty
     views = {
         uid
         for uid, node in manifest["nodes"].items()

@@ -368,6 +368,7 @@ def load(
             result = _land(con, load_id, files, timer, report)
             result.warnings_reviewed = reviews.reviewed_in_load(con, load_id, warehouse)
             last_full = scope.last_full_build(con)
+            empty = scope.empty_groups(con)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -383,6 +384,7 @@ def load(
                     project=project,
                     last_full=last_full,
                     complete=complete,
+                    empty=empty,
                 )
                 report("build", 0, 1, "Building the warehouse (dbt)")
                 with timer("dbt"):

@@ -466,6 +466,24 @@ def test_pooled_engagement_equals_the_committee_tables(demo_warehouse, phase):
         assert rate == pytest.approx(one.figures["engagement_pct"][phase])
 
 
+@pytest.mark.dbt
+@pytest.mark.parametrize("terms", [(1, 2, 3, 4), (2,)])
+def test_the_caseload_table_is_each_district_pooled_on_its_own(demo_warehouse, terms):
+    """``caseload_table`` pools every column for every district at once; each of its rows is
+    exactly ``caseload_row`` of that district alone (the Engagement page's table)."""
+    from warehouse.reporting import marts
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    rows = marts.figure_rows(con.cursor(), analysis.CASELOAD_FIGURES, "2023-24")
+    names = [*filters.districts_in("all"), "Nowhere"]  # a district with no rows: no values
+    table = analysis.caseload_table(rows, names, terms)
+    assert list(table.columns) == ["District", *analysis.CASELOAD_COLUMNS]
+    expected = [analysis.caseload_row(rows, name, (name,), terms) for name in names]
+    assert table.astype(object).where(table.notna(), None).to_dict("records") == expected
+    assert all(v is None for k, v in expected[-1].items() if k != "District")
+    assert any(v is not None for k, v in expected[0].items() if k != "District")
+
+
 def test_filters_parse_checks_every_value():
     years = ["2023-24", "2022-23"]
     parsed = filters.parse(

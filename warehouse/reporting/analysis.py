@@ -190,12 +190,31 @@ def caseload_table(
     rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
 ) -> pd.DataFrame:
     """One row per district: ``CASELOAD_COLUMNS`` (each district as ``caseload_row``
-    gives it on its own)."""
-    columns = {
-        column: list(
-            pooled_by_district(rows, figure, districts, terms=terms, breakdowns=breakdowns)["value"]
+    gives it on its own).
+
+    Every column is pooled by district in one pass: each column's rows are labelled with
+    the column (in place of their figure) and pooled by each column's own method, grouped
+    by column and district. Pooling the ten columns one after another took 65-127 ms for a
+    year's rows; a group's rows and their order are the same either way, so are its sums."""
+    parts = []
+    methods = {}
+    for column, (figure, breakdowns) in CASELOAD_COLUMNS.items():
+        chosen = select(rows, figure, districts=districts, terms=terms, breakdowns=breakdowns)
+        parts.append(chosen.assign(**{pooling.FIGURE_KEY: column}))
+        methods[column] = figures.figure(figure).method
+    pooled_all = pooling.pool(
+        pd.concat(parts, ignore_index=True), methods, [pooling.FIGURE_KEY, "district"]
+    )
+    values = dict(
+        zip(
+            zip(pooled_all[pooling.FIGURE_KEY], pooled_all["district"], strict=True),
+            pooled_all["value"],
+            strict=True,
         )
-        for column, (figure, breakdowns) in CASELOAD_COLUMNS.items()
+    )
+    columns = {
+        column: [values.get((column, district)) for district in districts]
+        for column in CASELOAD_COLUMNS
     }
     return _records(districts, "District", columns)
 

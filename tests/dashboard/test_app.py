@@ -484,6 +484,30 @@ def test_the_caseload_table_is_each_district_pooled_on_its_own(demo_warehouse, t
     assert any(v is not None for k, v in expected[0].items() if k != "District")
 
 
+@pytest.mark.dbt
+def test_the_ehcp_change_is_the_census_rates_of_the_two_censuses(demo_warehouse):
+    """``ehcp_change`` pools only the two censuses it compares; each district's rates are
+    those ``census_rates`` gives from every year's rows."""
+    from warehouse.core import contracts
+    from warehouse.reporting import marts
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    figures_ = analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES
+    rows = marts.figure_rows(con.cursor(), figures_, None)
+    names = list(filters.districts_in("all"))
+    change = analysis.ehcp_change(rows, "2023-24", names).set_index("district")
+    school_age = rows[rows["breakdown"] == contracts.SCHOOL_AGE]
+    rates = analysis.census_rates(school_age, contracts.SCHOOL_AGE, names)
+    rate = rates.set_index(["district", "census_year"])["ehcp_rate_pct"]
+    census = contracts.census_year_for("2023-24")
+    assert len(rates["census_year"].unique()) > 2  # other years' rows were there to leave out
+    for name in names:
+        now, before = rate[(name, census)], rate[(name, census - 1)]
+        assert change.loc[name, "ehcp_rate_pct"] == now
+        assert change.loc[name, "ehcp_rate_before_pct"] == before
+        assert change.loc[name, "ehcp_change_pp"] == now - before
+
+
 def test_filters_parse_checks_every_value():
     years = ["2023-24", "2022-23"]
     parsed = filters.parse(

@@ -65,28 +65,33 @@ def pool(
     if not isinstance(method, str) and (not by or by[0] != FIGURE_KEY):
         raise ValueError(f"pooling by each figure's method groups by {FIGURE_KEY} first")
     by = list(by)
-    known = rows[rows[IS_KNOWN].astype(bool)]
-    with_return = rows[rows[HAS_RETURN].astype(bool) & rows[TERM].notna()]
+    known = rows[IS_KNOWN].astype(bool)
+    with_return = rows[HAS_RETURN].astype(bool) & rows[TERM].notna()
     if by:
-        sums = known.groupby(by, dropna=False)[[NUMERATOR, DENOMINATOR]].sum(min_count=1)
-        counts = known.groupby(by, dropna=False).size().rename("known_rows")
-        terms = with_return.groupby(by, dropna=False)[TERM].nunique().rename("terms")
-        groups = rows[by].drop_duplicates().set_index(by).index
-        frame = (
-            pd.DataFrame(index=groups)
-            .join(sums)
-            .join(counts)
-            .join(terms)
-            .fillna({"known_rows": 0, "terms": 0})
+        # One grouping for all four: an unknown row's numerator and denominator, and a
+        # term without a published return, are blanked (sums and counts skip blanks), so
+        # every group of the selection is there, in the order it first appears.
+        work = rows[by].assign(
+            **{
+                NUMERATOR: rows[NUMERATOR].where(known),
+                DENOMINATOR: rows[DENOMINATOR].where(known),
+                "known_rows": known.astype(int),
+                "terms": rows[TERM].where(with_return),
+            }
         )
+        grouped = work.groupby(by, dropna=False, sort=False)
+        frame = grouped[[NUMERATOR, DENOMINATOR]].sum(min_count=1)
+        frame["known_rows"] = grouped["known_rows"].sum()
+        frame["terms"] = grouped["terms"].nunique()
         frame = frame.reset_index()
     else:
+        chosen = rows[known]
         frame = pd.DataFrame(
             {
-                NUMERATOR: [known[NUMERATOR].sum(min_count=1)],
-                DENOMINATOR: [known[DENOMINATOR].sum(min_count=1)],
-                "known_rows": [len(known)],
-                "terms": [with_return[TERM].nunique()],
+                NUMERATOR: [chosen[NUMERATOR].sum(min_count=1)],
+                DENOMINATOR: [chosen[DENOMINATOR].sum(min_count=1)],
+                "known_rows": [len(chosen)],
+                "terms": [rows.loc[with_return, TERM].nunique()],
             }
         )
     frame["known_rows"] = frame["known_rows"].astype(int)

@@ -508,6 +508,36 @@ def test_the_ehcp_change_is_the_census_rates_of_the_two_censuses(demo_warehouse)
         assert change.loc[name, "ehcp_change_pp"] == now - before
 
 
+def test_small_multiples_share_one_y_range_and_label_each_panels_years():
+    """Each district's panel: its line and the reference's, on the y-range of every panel
+    (the reference's values included), its own x-axis labelled with the first and last
+    year, and its title in the text colour."""
+    from warehouse.dashboard import charts
+
+    names = ["Ashford", "Dover", "Swale", "Thanet"]
+    frame = pd.DataFrame(
+        [
+            {"district": name, "year": year, "rate": 2.0 + i + (year - 2022) / 2}
+            for i, name in enumerate(names)
+            for year in (2022, 2023, 2024)
+        ]
+    )
+    kent = pd.DataFrame([{"year": y, "rate": 9.5} for y in (2022, 2023, 2024)])
+    fig = charts.small_multiples(frame, "district", "year", "rate", kent, "Kent", "percent1", "T")
+    layout = fig.to_plotly_json()["layout"]
+    y_axes = [v for k, v in layout.items() if k.startswith("yaxis")]
+    x_axes = [v for k, v in layout.items() if k.startswith("xaxis")]
+    assert len(y_axes) == len(x_axes) == 6  # a 2-by-3 grid for four districts
+    # 2.0 to 9.5 (the reference), padded by a tenth of that spread
+    assert {tuple(a["range"]) for a in y_axes} == {(1.25, 10.25)}
+    assert all(a["nticks"] == 4 and a["tickformat"] == ",.1f" for a in y_axes)
+    assert all(a["tickvals"] == [2022, 2024] and a["showticklabels"] for a in x_axes)
+    assert [a["text"] for a in layout["annotations"]] == names
+    assert all(a["font"] == {"color": charts.TEXT, "size": 13} for a in layout["annotations"])
+    assert len(fig.data) == 8 and {t.xaxis for t in fig.data} == {"x", "x2", "x3", "x4"}
+    assert layout["meta"] == {"title": "T"}
+
+
 def test_filters_parse_checks_every_value():
     years = ["2023-24", "2022-23"]
     parsed = filters.parse(

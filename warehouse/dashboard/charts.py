@@ -489,19 +489,27 @@ def small_multiples(
     known = [v for v in values if v is not None] or [0.0]
     pad = max(0.5, 0.1 * (max(known) - min(known)))
     years = sorted({int(v) for v in frame[x]})
-    fig.update_yaxes(
-        **{k: v for k, v in _axis(unit).items() if k not in ("title", "nticks")},
-        range=[max(0.0, min(known) - pad), max(known) + pad],
-        nticks=4,
-    )
-    fig.update_xaxes(
-        tickvals=[years[0], years[-1]] if years else None,
-        tickformat="d",
-        showticklabels=True,
-        tickfont={"color": TEXT, "size": 11},
-        range=[years[0] - 0.4, years[-1] + 0.4] if years else None,
-    )
-    fig.update_annotations(font={"color": TEXT, "size": 13})
+    y_axis = {k: v for k, v in _axis(unit).items() if k not in ("title", "nticks")}
+    y_axis.update(range=[max(0.0, min(known) - pad), max(known) + pad], nticks=4)
+    x_axis = {
+        "tickvals": [years[0], years[-1]] if years else None,
+        "tickformat": "d",
+        "showticklabels": True,
+        "tickfont": {"color": TEXT, "size": 11},
+        "range": [years[0] - 0.4, years[-1] + 0.4] if years else None,
+    }
+    # Every panel's axes and title set in the layout's own terms, then validated once:
+    # update_xaxes/update_yaxes/update_annotations walk Plotly's property paths for each
+    # of the panels, which was over half of this chart's time with twelve districts.
+    layout = fig.layout.to_plotly_json()
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")):
+            for name, setting in (x_axis if key.startswith("x") else y_axis).items():
+                if setting is not None:
+                    axis[name] = setting
+    for annotation in layout.get("annotations", ()):
+        annotation["font"] = {"color": TEXT, "size": 13}
+    fig = go.Figure(data=fig.data, layout=layout)
     finish(fig, title, height=120 + 200 * rows)
     return enforce(fig)
 

@@ -486,8 +486,9 @@ def test_the_caseload_table_is_each_district_pooled_on_its_own(demo_warehouse, t
 
 @pytest.mark.dbt
 def test_the_ehcp_change_is_the_census_rates_of_the_two_censuses(demo_warehouse):
-    """``ehcp_change`` pools only the two censuses it compares; each district's rates are
-    those ``census_rates`` gives from every year's rows."""
+    """``ehcp_change``'s rates for each district, now and a year before, are those
+    ``census_rates`` gives for the two censuses from every year's rows, and its change is
+    their difference."""
     from warehouse.core import contracts
     from warehouse.reporting import marts
 
@@ -500,7 +501,7 @@ def test_the_ehcp_change_is_the_census_rates_of_the_two_censuses(demo_warehouse)
     rates = analysis.census_rates(school_age, contracts.SCHOOL_AGE, names)
     rate = rates.set_index(["district", "census_year"])["ehcp_rate_pct"]
     census = contracts.census_year_for("2023-24")
-    assert len(rates["census_year"].unique()) > 2  # other years' rows were there to leave out
+    assert len(rates["census_year"].unique()) > 2  # more censuses than the two compared
     for name in names:
         now, before = rate[(name, census)], rate[(name, census - 1)]
         assert change.loc[name, "ehcp_rate_pct"] == now

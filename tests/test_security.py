@@ -21,6 +21,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from apptest import open_tables
 from hostile import (
     COMMAND_PAYLOAD,
     FORMULA_PAYLOAD,
@@ -129,6 +130,7 @@ def test_the_failing_rows_download_neutralises_formulas(
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page("pages/data_quality.py")
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     [button] = [b for b in at.get("download_button") if "failing rows" in b.proto.label]
 
@@ -225,6 +227,7 @@ def test_every_page_shows_received_text_as_text(monkeypatch, hostile_warehouse, 
     if PAGES[page]:
         at.switch_page(PAGES[page])
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
 
     bodies = markdown_bodies(at)

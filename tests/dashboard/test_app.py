@@ -18,10 +18,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from apptest import open_tables
 from streamlit.testing.v1 import AppTest
 
 from warehouse.cli import main as stls
-from warehouse.dashboard import filters, titles
+from warehouse.dashboard import filters, titles, ui
 from warehouse.reporting import analysis, committee, formatting, stats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,14 +84,22 @@ FILTERS = {
 
 
 def app(
-    monkeypatch, warehouse: Path, page: str = "overview", params: dict | None = None
+    monkeypatch,
+    warehouse: Path,
+    page: str = "overview",
+    params: dict | None = None,
+    tables: bool = True,
 ) -> AppTest:
+    """The app on ``page`` after its first run and, with ``tables``, a second with every
+    data table opened (a notice shown on arrival only is gone by then)."""
     monkeypatch.setenv("STLS_WAREHOUSE", str(warehouse))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params.update(params or {})
     if page != "overview":
         at.switch_page(PAGES[page])
     at.run()
+    if tables:
+        open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -244,7 +253,7 @@ def test_filters_live_in_the_address_and_a_shared_link_restores_the_view(
     assert params["terms"] == "2-3"
     assert params["area"] == "East"
     assert params["measure"] == "training"
-    view = shown(at)
+    view = shown(open_tables(at))  # the East area's own tables are new, and closed
 
     shared = app(monkeypatch, demo_warehouse, "engagement", params)
     assert shared.selectbox(key="filter_year").value == "2022-23"
@@ -279,7 +288,7 @@ def test_filters_follow_the_reader_to_the_next_page(monkeypatch, demo_warehouse)
 def test_a_bad_value_in_the_address_falls_back_with_a_notice(
     monkeypatch, demo_warehouse, params, fragment
 ):
-    at = app(monkeypatch, demo_warehouse, "engagement", params)
+    at = app(monkeypatch, demo_warehouse, "engagement", params, tables=False)
     notices = " ".join(i.value for i in at.info)
     assert fragment in notices
     assert at.selectbox(key="filter_year").value in ("2023-24", "2022-23")
@@ -688,3 +697,25 @@ def test_stls_dashboard_serves_a_healthy_app(demo_warehouse):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("page", ["engagement", "funding", "ehcp"])
+def test_a_charts_table_is_drawn_only_once_opened_and_its_csv_is_always_offered(
+    monkeypatch, demo_warehouse, page
+):
+    """Issue 14: a closed table costs the browser nothing. On arrival every data table's
+    expander is closed and no table is drawn, yet each one's CSV is offered; opened, each
+    expander holds its table."""
+    at = app(monkeypatch, demo_warehouse, page, tables=False)
+    keys = [key for key in at.session_state if key.startswith(ui.TABLE_KEY_PREFIX)]
+    assert len(keys) >= CHARTS[page]
+    assert not any(at.session_state[key] for key in keys)
+    assert len(at.table) == 0
+    names = [e.label.removeprefix("Table: ") for e in at.expander]
+    offered = [b.proto.label for b in at.get("download_button")]
+    assert all(f"Download the data: {name} (CSV)" in offered for name in names)
+    open_tables(at)
+    assert not at.exception
+    assert all(at.session_state[key] for key in keys)
+    assert len(at.table) == len(keys) == len(at.expander)

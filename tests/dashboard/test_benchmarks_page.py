@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import open_tables
 from streamlit.testing.v1 import AppTest
-from test_browser import LIMIT_SECONDS, browser, page, serve, wait_until_ready  # noqa: F401
+from test_browser import (  # noqa: F401
+    LIMIT_SECONDS,
+    browser,
+    open_every_table,
+    page,
+    serve,
+    wait_until_ready,
+)
 
 from warehouse.publish import connect
 from warehouse.reporting import benchmarks
@@ -33,6 +41,7 @@ def run_page(monkeypatch, warehouse: Path, params: dict | None = None) -> AppTes
     at.query_params.update(params or {})
     at.switch_page("pages/benchmarks.py")
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -93,8 +102,7 @@ def test_the_page_in_the_browser(national_server, page):  # noqa: F811
     seconds = time.monotonic() - started
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count() == 2
-    for summary in page.locator("[data-testid='stExpander'] summary").all():
-        summary.click()
+    open_every_table(page)
     serious = [
         v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import polars as pl
+from apptest import open_tables
 from streamlit.testing.v1 import AppTest
 
 from warehouse.demo import national
@@ -36,6 +37,7 @@ def test_the_ehcp_page_shows_dfes_rates_for_kent_and_england(
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.switch_page("pages/ehcp.py")
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     assert any("DfE's published EHC plan and SEN support rates" in h.value for h in at.header)
     specs = [p.proto.spec for p in at.get("plotly_chart")]

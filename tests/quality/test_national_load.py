@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import open_tables
 from national_files import folder_with, write_long_csv
 from streamlit.testing.v1 import AppTest
 
@@ -109,6 +110,7 @@ def test_the_data_quality_page_shows_the_quarantined_national_rows(loaded, monke
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("pages/data_quality.py")
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows set aside"] == str(len(BROKEN))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from apptest import open_tables
 
 from warehouse.cli import main
 from warehouse.demo import DATA_DIR
@@ -267,6 +268,7 @@ def dq_page(monkeypatch, warehouse: Path, **params: str):
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
+    open_tables(at)
     assert not at.exception
     return at
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from apptest import open_tables
 from streamlit.testing.v1 import AppTest
 
 from warehouse import cli
@@ -103,6 +104,7 @@ def engagement_page(monkeypatch, warehouse: Path, phase: str) -> AppTest:
     )
     at.switch_page("pages/engagement.py")
     at.run()
+    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

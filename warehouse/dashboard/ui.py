@@ -18,6 +18,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+# A data table's expander is keyed TABLE_KEY_PREFIX + its file's slug: its state in
+# ``st.session_state`` says whether the table is open.
+TABLE_KEY_PREFIX = "table_"
+
+
+def table_key(file_name: str) -> str:
+    """The widget key of the expander holding the table downloaded as ``file_name``."""
+    return TABLE_KEY_PREFIX + slug(file_name)
+
+
 def data_table(
     table: pd.DataFrame,
     units: Mapping[str, str],
@@ -27,11 +37,21 @@ def data_table(
 ) -> None:
     """A table of figures (formatted for reading) and the same figures as CSV.
 
+    The table is drawn only while its expander is open: the expander tracks its state
+    (``on_change="rerun"``), and opening it re-runs the page with the table in it. A closed
+    table costs the browser nothing; drawn, each of its cells is a Markdown element, and a
+    chart's tables were 726 of the 765 Markdown elements of the EHCP page (docs/performance.md).
+    The CSV is offered either way.
+
     ``st.table`` renders every cell as Markdown, so the text columns (labels: districts,
     phases, terms) go through ``safe_text.markdown_text``; the figures are the product's
     own formatting. The CSV neutralises formulas (``formatting.csv_bytes``)."""
-    with st.expander(f"Table: {name}", expanded=expanded):
-        st.table(_markdown_safe(formatting.display_frame(table, units), units), hide_index=True)
+    box = st.expander(
+        f"Table: {name}", expanded=expanded, key=table_key(file_name), on_change="rerun"
+    )
+    if box.open:
+        with box:
+            st.table(_markdown_safe(formatting.display_frame(table, units), units), hide_index=True)
     st.download_button(
         f"Download the data: {name} (CSV)",
         formatting.csv_bytes(table, units),

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest import open_tables
 from national_files import KENT, folder_with, synthetic_rows, write_long_csv
 from streamlit.testing.v1 import AppTest
 
@@ -80,7 +79,6 @@ def test_the_page_shows_received_names_as_text(monkeypatch, hostile_national):
     at.query_params.update({"indicator": "SEN_EHC_Excpt_20wks"})
     at.switch_page("pages/benchmarks.py")
     at.run()
-    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     plots = at.get("plotly_chart")
     assert len(plots) == 2

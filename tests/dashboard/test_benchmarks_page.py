@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import open_tables
 from streamlit.testing.v1 import AppTest
 from test_browser import (  # noqa: F401
     LIMIT_SECONDS,
@@ -41,7 +40,6 @@ def run_page(monkeypatch, warehouse: Path, params: dict | None = None) -> AppTes
     at.query_params.update(params or {})
     at.switch_page("pages/benchmarks.py")
     at.run()
-    open_tables(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -74,6 +74,7 @@ def _no_dbt_in_the_fast_run() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dbt, "build", refuse)
         patch.setattr(dbt_process.Builder, "build", refuse)  # a load's build
+        patch.setattr(dbt_process.Builder, "start", refuse)  # a new warehouse's first part
         yield
 
 

@@ -15,8 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse.core.errors import LoadError
 from warehouse.demo import DATA_DIR
 from warehouse.publish import dbt, dbt_process
+from warehouse.publish import load as load_module
+from warehouse.publish.load import staging_path
 
 
 def bare_warehouse(path: Path) -> Path:
@@ -78,6 +81,63 @@ def test_the_load_builds_in_the_child_and_never_imports_dbt_itself(tmp_path: Pat
         con.close()
     log = dbt_process.log_path(tmp_path / "w.duckdb.staging")
     assert log.exists()
+
+
+@pytest.mark.dbt
+def test_the_process_builds_each_part_it_is_asked_for_in_turn(tmp_path: Path) -> None:
+    """A part asked for with ``start`` is answered by ``result``; the last, with ``build``."""
+    warehouse = bare_warehouse(tmp_path / "w.duckdb")
+    with dbt_process.started(warehouse) as builder:
+        builder.start(select="districts", indirect_selection="empty")
+        first = builder.result()
+        last = builder.build(select="phases", indirect_selection="empty")
+        process = builder._process
+        assert process.wait(timeout=60) == 0  # it ends after the last build
+    assert [(n.name, n.status) for n in first.nodes] == [("districts", "success")]
+    assert [(n.name, n.status) for n in last.nodes] == [("phases", "success")]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = {
+            name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+    assert {"districts", "phases"} <= names
+
+
+@pytest.mark.dbt
+def test_a_load_that_fails_while_its_build_has_started_stops_it_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new warehouse's seeds and views are built while the audit runs: when the audit
+    fails, the build process is stopped before the staging file is removed."""
+    warehouse = tmp_path / "w.duckdb"
+    staging = staging_path(warehouse)
+    log = dbt.work_dir_for(staging) / "logs" / "dbt.log"
+    processes: list[subprocess.Popen[str]] = []
+    real_start = dbt_process.Builder.start
+
+    def start(self: dbt_process.Builder, **request: object) -> None:
+        processes.append(self._process)
+        real_start(self, **request)  # type: ignore[arg-type]
+
+    def audit_failing_once_the_build_runs(*_args: object) -> None:
+        deadline = time.monotonic() + 300
+        while " START " not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline, "the build never started"
+            time.sleep(0.05)
+        raise LoadError("the data-quality checks could not run: planted")
+
+    monkeypatch.setattr(dbt_process.Builder, "start", start)
+    monkeypatch.setattr(load_module, "_audit", audit_failing_once_the_build_runs)
+    census = DATA_DIR / "census" / "school_census_january_2024.csv"
+    with pytest.raises(LoadError, match="planted"):
+        load_module.load([census], warehouse)
+    [process] = processes
+    assert process.poll() is not None  # stopped with the load
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb"))
+    assert not warehouse.exists()
+    assert "w.duckdb.staging" not in left and "w.duckdb.staging.wal" not in left, left
 
 
 def test_a_build_process_that_dies_fails_the_build_with_one_line(tmp_path: Path) -> None:

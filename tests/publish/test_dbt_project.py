@@ -355,6 +355,74 @@ def test_a_loads_build_leaves_out_only_the_seeds_own_tests_and_scoped_the_views(
     assert of_type(after, "model") == of_type(before, "model") - left_out
 
 
+def listed_for(tmp: Path, build_args: dict[str, Any]) -> dict[str, str]:
+    """What `dbt ls` lists for one build's arguments, as ``Builder.build`` passes them."""
+    args: list[str] = []
+    if build_args.get("select"):
+        args += ["--select", *build_args["select"].split()]
+    if build_args.get("exclude"):
+        args += ["--exclude", *build_args["exclude"].split()]
+    args += ["--exclude-resource-type", *build_args["skip_types"]]
+    return dbt_listed(tmp, *args, "--indirect-selection", build_args["indirect_selection"])
+
+
+@pytest.mark.dbt
+def test_a_full_build_made_in_two_parts_is_the_full_build(
+    manifest: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new warehouse's load makes the seeds and the views that read no built table while
+    it audits (scope.AHEAD_*), then the rest: the two parts share no node, and together
+    are the build one part would make; the first runs no test and makes no table, nor any
+    view over one."""
+    from warehouse.publish import scope
+
+    monkeypatch.setenv("STLS_WAREHOUSE", str(tmp_path / "any.duckdb"))
+    empty = (*NATIONAL_SOURCES, *CHILD_SOURCES)
+    whole = scope.plan([TERMLY_RETURN], project="p", last_full=None, complete=False, empty=empty)
+    assert whole.label == scope.FULL
+
+    def args(build: scope.Build) -> dict[str, Any]:
+        return {
+            "select": build.select,
+            "exclude": build.dbt_exclude,
+            "skip_types": build.skip_types,
+            "indirect_selection": scope.INDIRECT_SELECTION,
+        }
+
+    one_part = listed_for(tmp_path, args(whole))
+    ahead = listed_for(
+        tmp_path,
+        {
+            "select": scope.AHEAD_SELECT,
+            "exclude": scope.AHEAD_EXCLUDE,
+            "skip_types": scope.AHEAD_SKIP_TYPES,
+            "indirect_selection": scope.INDIRECT_SELECTION,
+        },
+    )
+    made = [manifest["nodes"][uid]["name"] for uid in of_type(ahead, "model")]
+    rest_build = scope.plan(
+        [TERMLY_RETURN], project="p", last_full=None, complete=False, empty=empty, ahead=made
+    )
+    assert rest_build.label == scope.FULL  # recorded as the full build it completes
+    rest = listed_for(tmp_path, args(rest_build))
+
+    assert not ahead.keys() & rest.keys()
+    assert ahead | rest == one_part
+    assert of_type(ahead, "seed") == of_type(one_part, "seed") != set()
+    assert set(ahead.values()) == {"seed", "model"}
+    nodes = manifest["nodes"]
+    assert all(nodes[uid]["config"]["materialized"] == "view" for uid in of_type(ahead, "model"))
+    tables = {
+        uid
+        for uid, node in nodes.items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "table"
+    }
+    assert not descendants(manifest, tables) & ahead.keys()
+    assert of_type(rest, "model") & {
+        uid for uid, node in nodes.items() if node["config"].get("materialized") == "view"
+    }, "no view over a table left for the rest: the exclusion is not exercised"
+
+
 @pytest.mark.dbt
 def test_make_docs_builds_a_self_contained_docs_site(demo_warehouse: Path, tmp_path: Path) -> None:
     """`make docs` on a built warehouse: one HTML file with the project in it, nothing it

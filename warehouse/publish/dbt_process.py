@@ -6,8 +6,9 @@ load starts this process first (``started``); the process imports dbt and parses
 project for the load's staging file (``warehouse.publish.dbt.parse``) on the second core
 while the load reads and audits its files; then the load closes its own connection to the
 staging file and asks for the build (``Builder.build``), which runs there on the manifest
-already parsed (``warehouse.publish.dbt.build(..., manifest=)``). The load's own process never
-imports dbt.
+already parsed (``warehouse.publish.dbt.build(..., manifest=)``). A load may ask for part of
+a build first (``Builder.start``, then ``Builder.result``: a new warehouse's seeds and views
+while it audits) and for the rest last. The load's own process never imports dbt.
 
 The build, its result and its one-line error are ``warehouse.publish.dbt``'s: this module
 only carries them between the processes, as one JSON object a line (the request on the
@@ -15,7 +16,7 @@ process's stdin; dbt's progress and then the result or the error on its stdout).
 else the process writes (a warning from a library, a traceback if it dies) goes to
 ``<warehouse>.dbt/logs/process.log``, never to the steward's terminal.
 
-The process ends after one build, when the load ends without asking for one (its stdin is
+The process ends after the last build, when the load ends without asking for one (its stdin is
 closed), or when the load fails (it is stopped); if it dies, the build fails with one line
 that names its log.
 """
@@ -75,20 +76,54 @@ class Builder:
         on_node: Callable[[int, int], None] | None = None,
     ) -> dbt.DbtResult:
         """``warehouse.publish.dbt.build`` with these arguments, run in the build process;
-        its result, or its DbtBuildError raised here."""
+        its result, or its DbtBuildError raised here. The process's last build: it ends
+        after it."""
+        self._ask(select, exclude, skip_types, indirect_selection, last=True)
+        return self.result(on_node)
+
+    def start(
+        self,
+        *,
+        select: str | None = None,
+        exclude: str | None = None,
+        skip_types: tuple[str, ...] = (),
+        indirect_selection: str = "eager",
+    ) -> None:
+        """Ask for a build (``build``'s arguments) and return at once; ``result`` waits for
+        it. The process builds again when asked after that."""
+        self._ask(select, exclude, skip_types, indirect_selection, last=False)
+
+    def _ask(
+        self,
+        select: str | None,
+        exclude: str | None,
+        skip_types: tuple[str, ...],
+        indirect_selection: str,
+        *,
+        last: bool,
+    ) -> None:
         request = {
             "select": select,
             "exclude": exclude,
             "skip_types": list(skip_types),
             "indirect_selection": indirect_selection,
         }
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None and stdout is not None
+        stdin = self._process.stdin
+        assert stdin is not None
         try:
             stdin.write(json.dumps(request) + "\n")
-            stdin.close()
-        except OSError:  # it died before it was asked: say so below
+            if last:
+                stdin.close()
+            else:
+                stdin.flush()
+        except OSError:  # it died before it was asked: ``result`` says so
             pass
+
+    def result(self, on_node: Callable[[int, int], None] | None = None) -> dbt.DbtResult:
+        """The result of the build asked for last (``on_node`` told of its progress), or its
+        DbtBuildError raised here."""
+        stdout = self._process.stdout
+        assert stdout is not None
         for line in stdout:
             message = json.loads(line)
             if "node" in message:
@@ -107,11 +142,11 @@ class Builder:
 
     def close(self) -> None:
         """End the process: it has finished, or it is stopped (the load needs no build, or
-        failed). Never leaves it running."""
+        failed). Never leaves it running. Safe to call again."""
         process = self._process
         for stream in (process.stdin, process.stdout):
             if stream is not None:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError, ValueError):
                     stream.close()
         if process.poll() is None:
             process.terminate()
@@ -144,42 +179,41 @@ def _result(data: dict[str, Any]) -> dbt.DbtResult:
 
 
 def _serve(warehouse: Path, requests: IO[str], replies: IO[str]) -> int:
-    """The build process: parse now, then build once when asked (nothing if never asked)."""
+    """The build process: parse now, then build each time it is asked, on the one parse,
+    until its input ends (nothing if never asked); stops at the first failed build."""
 
     def send(message: dict[str, Any]) -> None:
         replies.write(json.dumps(message) + "\n")
         replies.flush()
 
     manifest = dbt.parse(warehouse)
-    line = requests.readline()
-    if not line:
-        return 0
-    request = json.loads(line)
-    try:
-        result = dbt.build(
-            warehouse,
-            select=request["select"],
-            exclude=request["exclude"],
-            skip_types=tuple(request["skip_types"]),
-            indirect_selection=request["indirect_selection"],
-            on_node=lambda done, total: send({"node": [done, total]}),
-            manifest=manifest,
-        )
-    except dbt.DbtBuildError as exc:
-        send({"error": str(exc), "failures": [asdict(node) for node in exc.failures]})
-        return 1
-    send(
-        {
-            "result": {
-                "warehouse": str(result.warehouse),
-                "work_dir": str(result.work_dir),
-                "args": list(result.args),
-                "seconds": result.seconds,
-                "nodes": [asdict(node) for node in result.nodes],
-                "warnings": list(result.warnings),
+    for line in iter(requests.readline, ""):
+        request = json.loads(line)
+        try:
+            result = dbt.build(
+                warehouse,
+                select=request["select"],
+                exclude=request["exclude"],
+                skip_types=tuple(request["skip_types"]),
+                indirect_selection=request["indirect_selection"],
+                on_node=lambda done, total: send({"node": [done, total]}),
+                manifest=manifest,
+            )
+        except dbt.DbtBuildError as exc:
+            send({"error": str(exc), "failures": [asdict(node) for node in exc.failures]})
+            return 1
+        send(
+            {
+                "result": {
+                    "warehouse": str(result.warehouse),
+                    "work_dir": str(result.work_dir),
+                    "args": list(result.args),
+                    "seconds": result.seconds,
+                    "nodes": [asdict(node) for node in result.nodes],
+                    "warnings": list(result.warnings),
+                }
             }
-        }
-    )
+        )
     return 0
 
 

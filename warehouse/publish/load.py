@@ -5,8 +5,10 @@ next to it, does all its work there, checkpoints, and then atomically renames th
 file over the published one. Readers (which open read-only) see the warehouse before the
 load or after it, never half of it; a load that fails or is killed leaves the published
 file untouched. A lock file stops two loads running at once. dbt builds in a process of its
-own (``dbt_process``), started with the load; while it builds, this process writes the
-audit's GX Data Docs on a thread (``_DataDocs``), so the steps' seconds overlap.
+own (``dbt_process``), started with the load. A full build begins while this process audits
+(the seeds and the views, with the staging file closed here: ``scope.AHEAD_SELECT``) and the
+rest follows once the audit is written; while it builds, this process writes the audit's GX
+Data Docs on a thread (``_DataDocs``), so the steps' seconds overlap.
 
 Publishing, in order: the staging file is checkpointed and closed, checked
 (``versions.verify``: no write-ahead log, opens read-only, every mart there and countable,
@@ -222,8 +224,8 @@ def _land(
     paths: Sequence[Path],
     timer: _Timer,
     report: Progress = lambda *_: None,
-) -> LoadResult:
-    """Read every file into raw (accepted, rejected or duplicate) and audit the new rows."""
+) -> tuple[LoadResult, list[FileToAudit]]:
+    """Read every file into raw (accepted, rejected or duplicate); the rows to audit."""
     result = LoadResult(load_id=load_id, warehouse=Path())
     to_audit: list[FileToAudit] = []
     seen_here: dict[str, str] = {}
@@ -272,29 +274,46 @@ def _land(
                 frame=read.frame,
             )
         )
-    report("audit", 0, 1, "Checking every row against the data contract")
-    with timer("audit"):
-        census, caseload = _published_baseline(con)
-        try:
-            result.audit = audit(
-                to_audit,
-                published_census=census,
-                published_caseload=caseload,
-                today=store.now_utc().date(),
-                published_national=national.published_baseline(con),
-            )
-        except (ExpectationRunError, SuiteFileError) as exc:
-            first = first_line(exc)
-            raise LoadError(f"the data-quality checks could not run: {first}") from None
-        dq_store.write_audit(con, load_id, result.audit)
-    return result
+    return result, to_audit
+
+
+@dataclass(frozen=True)
+class _Published:
+    """What the warehouse publishes before this load, for the checks that compare against
+    earlier terms and years: the census, every caseload figure, DfE's figures."""
+
+    census: pl.DataFrame | None
+    caseload: pl.DataFrame | None
+    national: national.NationalBaseline | None
+
+
+def _audit(to_audit: list[FileToAudit], published: _Published) -> AuditResult:
+    """Every suite over the landed rows (``warehouse.quality.audit``), in memory: the
+    warehouse file is not open while it runs."""
+    try:
+        return audit(
+            to_audit,
+            published_census=published.census,
+            published_caseload=published.caseload,
+            today=store.now_utc().date(),
+            published_national=published.national,
+        )
+    except (ExpectationRunError, SuiteFileError) as exc:
+        first = first_line(exc)
+        raise LoadError(f"the data-quality checks could not run: {first}") from None
+
+
+def _published(con: duckdb.DuckDBPyConnection) -> _Published:
+    """What the warehouse publishes before this load (``_Published``)."""
+    census, caseload = _published_baseline(con)
+    return _Published(census, caseload, national.published_baseline(con))
 
 
 def _published_baseline(
     con: duckdb.DuckDBPyConnection,
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """What the warehouse publishes before this load: the census, and every published
-    caseload figure, for the checks that compare against earlier terms and years."""
+    caseload figure."""
     [(has_marts,)] = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name in ('fct_census', 'fct_termly_return')"
@@ -360,31 +379,34 @@ def load(
         dbt_process.started(staging_path(warehouse)) as builder,
         staged(warehouse, fresh=fresh) as staging,
     ):
-        con = duckdb.connect(str(staging))
         try:
-            store.start_load(con, load_id, kind, [str(p) for p in paths])
-            ensure_dq(con)
-            dq_store.backfill_row_values(con)
-            result = _land(con, load_id, files, timer, report)
-            result.warnings_reviewed = reviews.reviewed_in_load(con, load_id, warehouse)
-            last_full = scope.last_full_build(con)
-            empty = scope.empty_groups(con)
-            con.execute("checkpoint")
-        finally:
-            con.close()
+            landed = _land_and_audit(
+                staging,
+                warehouse,
+                load_id,
+                files,
+                builder,
+                kind=kind,
+                paths=paths,
+                fresh=fresh,
+                timer=timer,
+                report=report,
+            )
+        except BaseException:
+            builder.close()  # before the staging file goes: its build may be writing it
+            raise
+        result = landed.result
         pause_for_test(warehouse, "landed")
-        complete = not fresh and _has_every_mart(staging)
-        built = bool(result.accepted) or not complete
         docs = _DataDocs(result, warehouse, timer)
         try:
-            if built:
-                project = scope.project_hash()
+            if landed.built:
                 scoped = scope.plan(
-                    (f.source for f in result.accepted if f.source),
-                    project=project,
-                    last_full=last_full,
-                    complete=complete,
-                    empty=empty,
+                    landed.sources,
+                    project=landed.project,
+                    last_full=landed.last_full,
+                    complete=landed.complete,
+                    empty=landed.empty,
+                    ahead=landed.ahead,
                 )
                 report("build", 0, 1, "Building the warehouse (dbt)")
                 with timer("dbt"):
@@ -405,8 +427,8 @@ def load(
         result.data_docs = docs.finish()
         con = duckdb.connect(str(staging))
         try:
-            if built:
-                scope.record(con, load_id, project=project, built=scoped)
+            if landed.built:
+                scope.record(con, load_id, project=landed.project, built=scoped)
             store.finish_load(con, load_id, result.status, timer.seconds, result.data_docs)
             con.execute("checkpoint")
         finally:
@@ -414,12 +436,97 @@ def load(
         pause_for_test(warehouse, "built")
         report("publish", 0, 1, "Checking and publishing the new warehouse")
         result.version = publish(
-            staging, warehouse, load_id, marts=marts_models() if built else (), keep=keep
+            staging, warehouse, load_id, marts=marts_models() if landed.built else (), keep=keep
         )
     result.warehouse = warehouse
     notice.after_load(warehouse, load_id)  # never raises: a notice never fails a load
     report("publish", 1, 1, "Published")
     return result
+
+
+@dataclass(frozen=True)
+class _Landed:
+    """A load's files landed and audited, and what its build needs to know."""
+
+    result: LoadResult
+    sources: tuple[str, ...]  # of the accepted files
+    project: str  # scope.project_hash()
+    last_full: str | None  # scope.last_full_build()
+    complete: bool  # the warehouse had every mart before this load
+    empty: tuple[str, ...]  # scope.empty_groups()
+    ahead: tuple[str, ...]  # the models built while the audit ran
+
+    @property
+    def built(self) -> bool:
+        return _builds(self.result, complete=self.complete)
+
+
+def _builds(result: LoadResult, *, complete: bool) -> bool:
+    """Whether a load builds: it brought rows, or a mart is missing."""
+    return bool(result.accepted) or not complete
+
+
+def _land_and_audit(
+    staging: Path,
+    warehouse: Path,
+    load_id: str,
+    files: Sequence[Path],
+    builder: dbt_process.Builder,
+    *,
+    kind: str,
+    paths: Sequence[str | Path],
+    fresh: bool,
+    timer: _Timer,
+    report: Progress,
+) -> _Landed:
+    """Land every file in raw and audit its rows. A full build's first part (the seeds and
+    the views: ``scope.AHEAD_SELECT``) runs in the build process while the audit runs
+    here, in memory, with the staging file closed; the audit is written once it is done."""
+    con = duckdb.connect(str(staging))
+    try:
+        store.start_load(con, load_id, kind, [str(p) for p in paths])
+        ensure_dq(con)
+        dq_store.backfill_row_values(con)
+        result, to_audit = _land(con, load_id, files, timer, report)
+        with timer("audit"):
+            published = _published(con)
+        last_full = scope.last_full_build(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    complete = not fresh and _has_every_mart(staging)
+    sources = tuple(f.source for f in result.accepted if f.source)
+    project = scope.project_hash()
+    full = scope.is_full(sources, project=project, last_full=last_full, complete=complete)
+    early = full and _builds(result, complete=complete)
+    if early:
+        builder.start(
+            select=scope.AHEAD_SELECT,
+            exclude=scope.AHEAD_EXCLUDE,
+            skip_types=scope.AHEAD_SKIP_TYPES,
+            indirect_selection=scope.INDIRECT_SELECTION,
+        )
+    report("audit", 0, 1, "Checking every row against the data contract")
+    with timer("audit"):
+        result.audit = _audit(to_audit, published)
+    ahead: tuple[str, ...] = ()
+    if early:
+        with timer("dbt"):
+            try:
+                made = builder.result()
+            except dbt.DbtBuildError as exc:
+                raise LoadError(f"the warehouse could not be built: {exc}") from None
+        ahead = tuple(node.name for node in made.nodes if node.resource_type == "model")
+    con = duckdb.connect(str(staging))
+    try:
+        with timer("audit"):
+            dq_store.write_audit(con, load_id, result.audit)
+        result.warnings_reviewed = reviews.reviewed_in_load(con, load_id, warehouse)
+        empty = scope.empty_groups(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return _Landed(result, sources, project, last_full, complete, empty, ahead)
 
 
 def _dbt_progress(report: Progress) -> Callable[[int, int], None]:

@@ -36,6 +36,16 @@ warehouse last built in full by a different dbt project (``project_hash``: an up
 STLS Insight may change any model, so its first load rebuilds them all). Each build is
 recorded in ``raw.dbt_builds``.
 
+A full build starts before the load's audit is done: while the load's process runs the
+audit, the build process makes the seeds and the views that read no table dbt builds
+(``AHEAD_SELECT``, ``AHEAD_EXCLUDE``). Both depend on the dbt project alone, and such a
+view is a query over tables that exist before the audit writes a row (``raw.*``, ``dq.*``),
+so made early it shows the same rows. No test runs with them: tests read rows, and the
+audited rows are written after. The rest of the build (``Build.ahead``: those models and
+the seeds left out) runs once the audit is written, every test of a view included, so the
+two together are the full build; ``tests/publish/test_dbt_project.py`` checks that in the
+manifest.
+
 A full build still makes every model of a separable group whose sources hold no rows at all
 (``empty_groups``: a new warehouse's first term, say), so every page finds its marts, but
 leaves out that group's data tests (``Build.untested``): with no rows from its sources, each
@@ -65,7 +75,7 @@ FULL = "full"
 _ALL_BUT = "all but "
 # The project's own checks, which no load runs (see above): the unit tests, left out by
 # resource type, and the data tests of the seeds alone, the ones written beside the seeds
-# (``seeds/_seeds.yml``: 35 of a full build's 153 data tests).
+# (``seeds/_seeds.yml``).
 UNIT_TESTS = "unit_test"
 SEED_TESTS = "path:seeds,resource_type:test"
 # What a scoped build does not make again: the seeds (the reference lists) and the views.
@@ -76,6 +86,11 @@ VIEWS = "config.materialized:view,resource_type:model"
 # test still runs with the model it tests. tests/publish/test_dbt_project.py checks, for
 # each kind of build, that exactly the seeds' own tests and no other test is left out.
 INDIRECT_SELECTION = "empty"
+# What a full build makes while the load's audit runs (see above): the seeds and the views
+# downstream of no table dbt builds, without their tests (INDIRECT_SELECTION) or the unit tests.
+AHEAD_SELECT = f"resource_type:seed {VIEWS}"
+AHEAD_EXCLUDE = "config.materialized:table+"
+AHEAD_SKIP_TYPES = (UNIT_TESTS,)
 # The parts of the dbt project a build depends on (not target/ or logs/).
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -109,21 +124,27 @@ class Build:
     select: str | None = None
     exclude: str | None = None
     untested: str | None = None  # the empty separable groups, built without their tests
+    # The models a full build made while the audit ran, with every seed (AHEAD_SELECT):
+    # left out here, their tests not.
+    ahead: tuple[str, ...] = ()
 
     @property
     def skip_types(self) -> tuple[str, ...]:
         """Resource types the build leaves out: the unit tests always, the seeds too when
-        scoped (what only the project can change)."""
-        return (UNIT_TESTS,) if self.label == FULL else SKIPPED_WHEN_SCOPED
+        scoped (what only the project can change) or made ahead."""
+        return (UNIT_TESTS,) if self.label == FULL and not self.ahead else SKIPPED_WHEN_SCOPED
 
     @property
     def dbt_exclude(self) -> str:
-        """dbt's ``--exclude``: the untouched subgraphs, the seeds' own tests and, when
-        scoped, the views (with ``INDIRECT_SELECTION``)."""
+        """dbt's ``--exclude``: the untouched subgraphs, the seeds' own tests, the models
+        made ahead and, when scoped, the views (with ``INDIRECT_SELECTION``)."""
         scoped = self.label != FULL
         untested = [f"{part},resource_type:test" for part in (self.untested or "").split()]
         return " ".join(
-            filter(None, (self.exclude, *untested, SEED_TESTS, VIEWS if scoped else None))
+            filter(
+                None,
+                (self.exclude, *untested, SEED_TESTS, *self.ahead, VIEWS if scoped else None),
+            )
         )
 
     @property
@@ -139,6 +160,11 @@ def selectors(sources: Iterable[str]) -> str:
     return " ".join(f"source:stls.dq.{source}_values+" for source in sorted(set(sources)))
 
 
+def is_full(sources: Iterable[str], *, project: str, last_full: str | None, complete: bool) -> bool:
+    """Whether a load of files of ``sources`` rebuilds the whole project (see ``plan``)."""
+    return not complete or not set(sources) or last_full != project
+
+
 def plan(
     sources: Iterable[str],
     *,
@@ -146,16 +172,18 @@ def plan(
     last_full: str | None,
     complete: bool,
     empty: Iterable[str] = (),
+    ahead: Iterable[str] = (),
 ) -> Build:
     """What a load of files of ``sources`` rebuilds.
 
     ``project``: this dbt project's hash; ``last_full``: the hash of the warehouse's last
     full build (``last_full_build``); ``complete``: the warehouse has every mart already
     (not new, not missing any); ``empty``: the sources of the separable groups that hold
-    no rows (``empty_groups``), whose tests a full build leaves out."""
+    no rows (``empty_groups``), whose tests a full build leaves out; ``ahead``: the models
+    a full build made while the audit ran (``AHEAD_SELECT``), which it leaves out."""
     loaded = set(sources)
-    if not complete or not loaded or last_full != project:
-        return Build(untested=selectors(empty) or None)
+    if is_full(loaded, project=project, last_full=last_full, complete=complete):
+        return Build(untested=selectors(empty) or None, ahead=tuple(sorted(ahead)))
     if loaded <= SEPARABLE:
         return Build(select=selectors(loaded))
     untouched = [

@@ -493,6 +493,28 @@ def test_an_empty_required_column_fails_the_models_not_null_columns_test(
     assert failure.name.startswith("not_null_columns_int_census__published")
 
 
+def test_a_negative_count_fails_the_models_non_negative_columns_test(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path
+) -> None:
+    """Counts and money below zero are checked by one non_negative_columns test per model
+    (dbt/tests/generic/non_negative_columns.sql); its failing row names the column."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built[1], copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "update dq.census_values set ehcp = -3 "
+            "where rowid = (select min(rowid) from dq.census_values)"
+        )
+    finally:
+        con.close()
+    with pytest.raises(dbt.DbtBuildError) as caught:
+        dbt.build(copy, select="+int_census__published")
+    [failure] = caught.value.failures
+    assert failure.name.startswith("non_negative_columns_int_census__published")
+    assert failure.message.startswith("Got 1 result"), failure.message
+
+
 def test_a_failing_build_raises_one_line(tmp_path: Path) -> None:
     # A warehouse without the raw and dq schemas: every staging view fails.
     bare = tmp_path / "bare.duckdb"

@@ -320,7 +320,7 @@ def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
     own census rows may be new), so it applies the census fallback to them itself. On
     what is published, its choice must be dbt's: here Dover has a 2023 census only and
     Thanet a 2022 one and a 2024 one, so 2023-24 returns fall back for Dover."""
-    from warehouse.publish.load import _published_baseline
+    from warehouse.publish.baseline import census_and_caseload
     from warehouse.quality import submissions as audit_submissions
 
     folder = tmp_path / "files"
@@ -339,7 +339,7 @@ def test_the_audit_checks_a_return_against_the_census_dbt_uses(tmp_path):
     load([folder], warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        published, _ = _published_baseline(con)
+        published, _ = census_and_caseload(con)
         submissions = con.sql(
             """
             select submission_id, district, academic_year

@@ -45,15 +45,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from warehouse.core.errors import LoadError, first_line
 from warehouse.core.paths import DBT_DIR
 from warehouse.ingest import readers, store
 from warehouse.ingest.readers import ReadError, ReadResult, discover_files, read_file
-from warehouse.publish import dbt, dbt_process, notice, reviews, scope, versions
+from warehouse.publish import baseline, dbt, dbt_process, notice, reviews, scope, versions
 from warehouse.publish.versions import exclusive
-from warehouse.quality import national
 from warehouse.quality import store as dq_store
 from warehouse.quality.audit import WARNING, AuditResult, FileToAudit, audit
 from warehouse.quality.data_docs import build_data_docs
@@ -277,17 +275,7 @@ def _land(
     return result, to_audit
 
 
-@dataclass(frozen=True)
-class _Published:
-    """What the warehouse publishes before this load, for the checks that compare against
-    earlier terms and years: the census, every caseload figure, DfE's figures."""
-
-    census: pl.DataFrame | None
-    caseload: pl.DataFrame | None
-    national: national.NationalBaseline | None
-
-
-def _audit(to_audit: list[FileToAudit], published: _Published) -> AuditResult:
+def _audit(to_audit: list[FileToAudit], published: baseline.Published) -> AuditResult:
     """Every suite over the landed rows (``warehouse.quality.audit``), in memory: the
     warehouse file is not open while it runs."""
     try:
@@ -301,47 +289,6 @@ def _audit(to_audit: list[FileToAudit], published: _Published) -> AuditResult:
     except (ExpectationRunError, SuiteFileError) as exc:
         first = first_line(exc)
         raise LoadError(f"the data-quality checks could not run: {first}") from None
-
-
-def _published(con: duckdb.DuckDBPyConnection) -> _Published:
-    """What the warehouse publishes before this load (``_Published``)."""
-    census, caseload = _published_baseline(con)
-    return _Published(census, caseload, national.published_baseline(con))
-
-
-def _published_baseline(
-    con: duckdb.DuckDBPyConnection,
-) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    """What the warehouse publishes before this load: the census, and every published
-    caseload figure."""
-    [(has_marts,)] = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name in ('fct_census', 'fct_termly_return')"
-    ).fetchall()
-    if has_marts < 2:
-        return None, None
-    census = con.sql(
-        """
-        select c.census_year, d.district_name as district, p.phase_code as phase,
-               c.settings, c.pupils, c.ehcp
-        from marts.fct_census c
-        join marts.dim_district d on d.district_sk = c.district_sk
-        join marts.dim_phase p on p.phase_sk = c.phase_sk
-        """
-    ).pl()
-    caseload = con.sql(
-        """
-        select d.district_name as district, t.academic_year, t.term_number as term,
-               p.phase_code as phase, f.value as caseload
-        from marts.fct_termly_return f
-        join marts.dim_district d on d.district_sk = f.district_sk
-        join marts.dim_term t on t.term_sk = f.term_sk
-        join marts.dim_phase p on p.phase_sk = f.phase_sk
-        join marts.dim_measure m on m.measure_sk = f.measure_sk
-        where m.measure_code = 'caseload'
-        """
-    ).pl()
-    return census, caseload
 
 
 def load(
@@ -489,7 +436,7 @@ def _land_and_audit(
         dq_store.backfill_row_values(con)
         result, to_audit = _land(con, load_id, files, timer, report)
         with timer("audit"):
-            published = _published(con)
+            published = baseline.published(con)
         last_full = scope.last_full_build(con)
         con.execute("checkpoint")
     finally:

@@ -5,23 +5,5 @@
     column and how many rows leave it empty.
 #}
 {% test not_null_columns(model, column_names) %}
-    with nulls as (
-        select
-            {%- for column in column_names %}
-                count(*) filter (
-                    where {{ adapter.quote(column) }} is null
-                ) as {{ adapter.quote(column) }}{{ "," if not loop.last }}
-            {%- endfor %}
-        from {{ model }}
-    ),
-
-    by_column as (
-        unpivot nulls on columns(*) into name column_name value null_rows
-    )
-
-    select
-        column_name,
-        null_rows
-    from by_column
-    where null_rows > 0
+    {{ column_failures(model, column_names, "is null", "null_rows") }}
 {% endtest %}

@@ -471,18 +471,17 @@ def test_mart_contracts_are_enforced_by_the_tables(
         con.close()
 
 
-def test_an_empty_required_column_fails_the_models_not_null_columns_test(
-    built: tuple[dbt.DbtResult, Path], tmp_path: Path
-) -> None:
-    """A staging or intermediate model's required columns are checked by one
-    not_null_columns test (dbt/tests/generic/not_null_columns.sql), not a test per column:
-    an empty one still fails the build, and that test is what fails."""
+def _census_failure(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path, change: str
+) -> dbt.NodeResult:
+    """The one failing node when int_census__published and what it reads are rebuilt in a
+    copy of the built warehouse whose first census row had ``change`` (SQL ``set``) made."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(built[1], copy)
     con = duckdb.connect(str(copy))
     try:
         con.execute(
-            "update dq.census_values set settings = null "
+            f"update dq.census_values set {change} "
             "where rowid = (select min(rowid) from dq.census_values)"
         )
     finally:
@@ -490,6 +489,16 @@ def test_an_empty_required_column_fails_the_models_not_null_columns_test(
     with pytest.raises(dbt.DbtBuildError) as caught:
         dbt.build(copy, select="+int_census__published")
     [failure] = caught.value.failures
+    return failure
+
+
+def test_an_empty_required_column_fails_the_models_not_null_columns_test(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path
+) -> None:
+    """A staging or intermediate model's required columns are checked by one
+    not_null_columns test (dbt/tests/generic/not_null_columns.sql), not a test per column:
+    an empty one still fails the build, and that test is what fails."""
+    failure = _census_failure(built, tmp_path, "settings = null")
     assert failure.name.startswith("not_null_columns_int_census__published")
 
 
@@ -498,19 +507,7 @@ def test_a_negative_count_fails_the_models_non_negative_columns_test(
 ) -> None:
     """Counts and money below zero are checked by one non_negative_columns test per model
     (dbt/tests/generic/non_negative_columns.sql); its failing row names the column."""
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built[1], copy)
-    con = duckdb.connect(str(copy))
-    try:
-        con.execute(
-            "update dq.census_values set ehcp = -3 "
-            "where rowid = (select min(rowid) from dq.census_values)"
-        )
-    finally:
-        con.close()
-    with pytest.raises(dbt.DbtBuildError) as caught:
-        dbt.build(copy, select="+int_census__published")
-    [failure] = caught.value.failures
+    failure = _census_failure(built, tmp_path, "ehcp = -3")
     assert failure.name.startswith("non_negative_columns_int_census__published")
     assert failure.message.startswith("Got 1 result"), failure.message
 

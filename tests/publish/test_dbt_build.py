@@ -512,6 +512,17 @@ def test_a_negative_count_fails_the_models_non_negative_columns_test(
     assert failure.message.startswith("Got 1 result"), failure.message
 
 
+def test_a_phase_the_census_does_not_count_fails_the_test_against_the_phases_seed(
+    built: tuple[dbt.DbtResult, Path], tmp_path: Path
+) -> None:
+    """The phases a census counts are the phases seed's rows with in_census, read by one
+    relationships_where test (dbt/tests/generic/relationships_where.sql), not a copied list:
+    a census row for school age, a phase the seed has but not in the census, fails it."""
+    failure = _census_failure(built, tmp_path, "phase = 'school_age'")
+    assert failure.name.startswith("relationships_where_int_census__published_phase_code")
+    assert failure.message.startswith("Got 1 result"), failure.message
+
+
 def test_a_failing_build_raises_one_line(tmp_path: Path) -> None:
     # A warehouse without the raw and dq schemas: every staging view fails.
     bare = tmp_path / "bare.duckdb"

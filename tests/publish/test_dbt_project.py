@@ -17,6 +17,7 @@ to a temporary folder; the tests read it:
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -168,6 +169,26 @@ def test_constraints_are_not_repeated_as_data_tests(manifest: dict[str, Any]) ->
                     guaranteed.setdefault((mart["unique_id"], name), set()).add("not_null")
     repeated = repeated_tests(manifest, guaranteed)
     assert not repeated, f"data tests a constraint already guarantees: {repeated}"
+
+
+def test_no_model_test_copies_a_seeds_code_list(manifest: dict[str, Any]) -> None:
+    """A list of codes (phases, terms, sources, SEN statuses...) lives in its seed: a model's
+    column drawn from one is tested against the seed (relationships, or relationships_where
+    for a part of it), never with the codes copied into an accepted_values test."""
+    codes: dict[str, set[str]] = {}
+    for path in (DBT_DIR / "seeds").glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            codes[path.stem] = {row[0] for row in list(csv.reader(handle))[1:] if row}
+    copied = []
+    for test in manifest["nodes"].values():
+        meta = test.get("test_metadata") or {}
+        if meta.get("name") != "accepted_values" or test["original_file_path"].startswith("seeds/"):
+            continue  # a seed's own tests check the seed's values
+        values = {str(value) for value in meta["kwargs"]["values"]}
+        copied += [
+            f"{test['name']}: seeds/{seed}.csv" for seed, keys in codes.items() if values <= keys
+        ]
+    assert not copied, f"code lists copied from a seed: {copied}"
 
 
 def repeated_tests(

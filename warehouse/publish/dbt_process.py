@@ -222,7 +222,8 @@ def main(argv: list[str]) -> int:
     # No cyclic garbage collection: the process lives for one load, and everything it
     # allocates goes when it ends. dbt's import, parse and build make millions of objects,
     # and the collector walked them for about a second of a new warehouse's build (gen 2
-    # alone 0.8 s); without it the process peaks about 60 MiB higher (docs/performance.md).
+    # alone 0.8 s). The process's peak memory is about the same either way
+    # (docs/performance.md).
     gc.disable()
     # The replies get the process's stdout to themselves: anything else printed to it goes
     # to stderr, which the parent pointed at the process log.

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from hostile import far_cell_workbook, good_return, hostile_return
+from warehouses import SMALL_BATCH, shared_warehouse
 
 from warehouse.demo import DATA_DIR
 from warehouse.publish import dbt, dbt_process
@@ -32,6 +33,7 @@ _NEEDS_DBT = frozenset(
         "edge_warehouse",
         "hostile_warehouse",
         "gap_warehouse",
+        "load1_warehouse",
         "manifest",
         # module fixtures that load a batch of their own
         "batch_warehouse",  # reporting/test_outcomes.py
@@ -81,9 +83,23 @@ def _no_dbt_in_the_fast_run() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory) -> Path:
     """`stls demo` into a temporary folder: real readers, audit, dbt build, publish."""
-    path = tmp_path_factory.mktemp("demo") / "stls.duckdb"
-    load([DATA_DIR], path, kind="demo", fresh=True)
-    return path
+
+    def build(folder: Path) -> None:
+        load([DATA_DIR], folder / "stls.duckdb", kind="demo", fresh=True)
+
+    return shared_warehouse(tmp_path_factory, "demo", build)
+
+
+@pytest.fixture(scope="session")
+def load1_warehouse(tmp_path_factory) -> Path:
+    """The small batch's first load (tests/fixtures/small_batch/load1: Dover terms 1-2,
+    Thanet term 1, a census and a funding file) into a new warehouse. A test that loads
+    more into it loads into a copy (``warehouses.copy_warehouse``)."""
+
+    def build(folder: Path) -> None:
+        assert load([SMALL_BATCH / "load1"], folder / "stls.duckdb").exit_code == 0
+
+    return shared_warehouse(tmp_path_factory, "load1", build)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +111,11 @@ def edge_warehouse(tmp_path_factory) -> Path:
     sent no return for 2023-24 term 4, and Swale's term 4 return is held back (a negative
     value).
     """
-    data = tmp_path_factory.mktemp("edge_data") / "data"
+    return shared_warehouse(tmp_path_factory, "edge", _build_edge)
+
+
+def _build_edge(folder: Path) -> None:
+    data = folder / "data"
     shutil.copytree(DATA_DIR, data)
     returns = data / "returns" / "2023-24"
     for term in (1, 2, 3, 4):
@@ -119,9 +139,7 @@ def edge_warehouse(tmp_path_factory) -> Path:
         "2024,Dover,early_years,49,1979,148,38", "2024,Dover,early_years,49,1979,148,3"
     )
     census.write_text(text, encoding="utf-8")
-    path = tmp_path_factory.mktemp("edge") / "stls.duckdb"
-    load([data], path, kind="demo", fresh=True)
-    return path
+    load([data], folder / "stls.duckdb", kind="demo", fresh=True)
 
 
 @pytest.fixture
@@ -148,11 +166,15 @@ def hostile_warehouse(demo_warehouse, tmp_path_factory) -> Path:
     """The demo warehouse after one load of ``hostile_return``, ``far_cell_workbook`` and
     ``good_return``: Thanet's term 4 is held, the workbook rejected, Swale's return
     published; every page and output that shows received text has the payloads to show."""
-    path = tmp_path_factory.mktemp("hostile") / "stls.duckdb"
-    shutil.copyfile(demo_warehouse, path)
-    folder = tmp_path_factory.mktemp("hostile_data")
-    load([hostile_return(folder), far_cell_workbook(folder), good_return(folder)], path)
-    return path
+
+    def build(folder: Path) -> None:
+        path = folder / "stls.duckdb"
+        shutil.copyfile(demo_warehouse, path)
+        received = folder / "received"
+        received.mkdir()
+        load([hostile_return(received), far_cell_workbook(received), good_return(received)], path)
+
+    return shared_warehouse(tmp_path_factory, "hostile", build)
 
 
 # `stls demo` run by a test (and its subprocesses) builds a tenth of the demo's child-level
@@ -166,7 +188,8 @@ def outcomes_warehouse(tmp_path_factory) -> Path:
     outcomes for supported children have something in them."""
     from warehouse.demo import children
 
-    path = tmp_path_factory.mktemp("outcomes") / "stls.duckdb"
-    with children.demo_paths("small") as demo_paths:
-        load(demo_paths, path, kind="demo", fresh=True)
-    return path
+    def build(folder: Path) -> None:
+        with children.demo_paths("small") as demo_paths:
+            load(demo_paths, folder / "stls.duckdb", kind="demo", fresh=True)
+
+    return shared_warehouse(tmp_path_factory, "outcomes", build)

@@ -20,9 +20,9 @@ from test_browser import (
     serve,
     wait_until_ready,
 )
+from warehouses import copy_warehouse
 
 from warehouse.cli import main
-from warehouse.publish.load import load
 
 pytestmark = [pytest.mark.browser, pytest.mark.dbt]
 
@@ -43,12 +43,10 @@ def term_file(path: Path, district: str, term: int, edits: dict[int, tuple[int, 
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
+def base(load1_warehouse, tmp_path_factory) -> Path:
     """A warehouse with the small batch's first load (Dover terms 1-2, Thanet term 1,
     census, funding), for the steward to load term 3 into."""
-    warehouse = tmp_path_factory.mktemp("upload") / "stls.duckdb"
-    assert load([BATCH / "load1"], warehouse).exit_code == 0
-    return warehouse
+    return copy_warehouse(load1_warehouse, tmp_path_factory.mktemp("upload"))
 
 
 @pytest.fixture(scope="module")

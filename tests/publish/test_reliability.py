@@ -22,7 +22,6 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouses import copy_warehouse
 
 from warehouse.cli import main
 from warehouse.core.errors import LoadError
@@ -220,19 +220,10 @@ class Readers:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """tests/fixtures/small_batch/load1 published with the real pipeline."""
-    path = tmp_path_factory.mktemp("base") / "stls.duckdb"
-    assert load([LOAD1], path).exit_code == 0
-    return path
-
-
-def fresh_copy(base: Path, folder: Path) -> Path:
-    """The base's published file alone: a warehouse as one from before versions were kept."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "stls.duckdb"
-    shutil.copyfile(base, target)
-    return target
+def base(load1_warehouse) -> Path:
+    """tests/fixtures/small_batch/load1 published with the real pipeline (shared by the
+    run: every test here loads into its own ``copy_warehouse``)."""
+    return load1_warehouse
 
 
 @dataclass
@@ -271,7 +262,7 @@ def processes() -> Iterator[list[subprocess.Popen]]:
 def crash_run(base, tmp_path_factory, processes) -> CrashRun:
     """Kill load2 at each point in turn, then let it complete while readers read and a
     second load tries to start beside it."""
-    warehouse = fresh_copy(base, tmp_path_factory.mktemp("crash"))
+    warehouse = copy_warehouse(base, tmp_path_factory.mktemp("crash"))
     run = CrashRun(warehouse, published(warehouse), observe(warehouse))
 
     for point in KILL_POINTS:
@@ -397,7 +388,7 @@ def test_a_reader_open_across_the_swap_keeps_its_version_and_a_new_one_sees_the_
 def test_a_load_killed_after_its_swap_is_published_whole_and_kept_by_the_next(
     base, tmp_path, processes
 ):
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     before = published(warehouse)
     new_return = write_thanet_term_2(tmp_path / "thanet_2023-24_t2.csv")
     process = start_load(warehouse, new_return, pause_at="swapped")
@@ -440,7 +431,7 @@ def publish_without_dbt(warehouse: Path, folder: Path, n: int) -> str:
 def versioned(base, tmp_path, monkeypatch) -> tuple[Path, list[str]]:
     """A warehouse from before versions were kept, then four loads, keeping three."""
     monkeypatch.setenv("STLS_KEEP_VERSIONS", "3")
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     loads = [versions.describe(warehouse).load_id]
     loads += [publish_without_dbt(warehouse, tmp_path / "in", n) for n in range(4)]
     return warehouse, loads
@@ -497,7 +488,7 @@ def test_rollback_list_shows_each_version_and_which_is_live(versioned, capsys):
 
 
 def test_rollback_of_an_unversioned_warehouse_keeps_it_first(base, tmp_path, capsys):
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     code = main(["--warehouse", str(warehouse), "rollback"])
     err = capsys.readouterr().err
     assert code == 2 and "no version earlier than the live one" in err
@@ -536,7 +527,7 @@ def test_rollback_waits_for_no_load_and_needs_a_warehouse(versioned, tmp_path, c
 
 def test_a_bad_keep_setting_stops_the_load_before_it_starts(base, tmp_path, monkeypatch):
     monkeypatch.setenv("STLS_KEEP_VERSIONS", "none")
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     before = sha256(warehouse)
     with pytest.raises(LoadError, match="STLS_KEEP_VERSIONS"):
         publish_without_dbt(warehouse, tmp_path / "in", 0)
@@ -545,7 +536,7 @@ def test_a_bad_keep_setting_stops_the_load_before_it_starts(base, tmp_path, monk
 
 def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, monkeypatch):
     """The check before the swap is what stands between a broken build and readers."""
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     before = sha256(warehouse)
     monkeypatch.setattr("warehouse.publish.load.marts_models", lambda: ("a_mart_dbt_never_built",))
     monkeypatch.setattr("warehouse.publish.load._has_every_mart", lambda _path: True)
@@ -562,7 +553,7 @@ def test_a_staging_file_that_fails_its_check_is_not_published(base, tmp_path, mo
 def test_a_failed_build_leaves_no_data_docs_and_the_earlier_ones_stay(base, tmp_path, monkeypatch):
     """The Data Docs are written while dbt builds (warehouse.publish.load._DataDocs): when
     the build fails, the load's folder goes with it and no earlier load's is pruned."""
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     docs = data_docs_dir(warehouse)
     earlier = docs / "20261101T080000Z-0a0a"  # an earlier load's
     earlier.mkdir(parents=True)
@@ -583,7 +574,7 @@ def test_a_row_limit_refusal_names_the_file_in_the_load_summary(
     base, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv("STLS_MAX_ROWS", "5")
-    warehouse = fresh_copy(base, tmp_path / "w")
+    warehouse = copy_warehouse(base, tmp_path / "w")
     too_long = write_thanet_term_2(tmp_path / "thanet_2023-24_t2.csv")
     assert main(["--warehouse", str(warehouse), "load", str(too_long)]) == 1
     out = capsys.readouterr().out

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouses import copy_warehouse
 
 from warehouse.publish import upload
-from warehouse.publish.load import PAUSE_ENV, load, pause_marker
+from warehouse.publish.load import PAUSE_ENV, pause_marker
 from warehouse.publish.locking import exclusive
 
 BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
@@ -64,9 +65,8 @@ def test_limits_refuse_before_anything_is_written_or_parsed(tmp_path, monkeypatc
 
 
 @pytest.mark.dbt
-def test_one_load_at_a_time_with_its_progress(tmp_path, monkeypatch):
-    warehouse = tmp_path / "stls.duckdb"
-    assert load([BATCH / "load1"], warehouse).exit_code == 0
+def test_one_load_at_a_time_with_its_progress(load1_warehouse, tmp_path, monkeypatch):
+    warehouse = copy_warehouse(load1_warehouse, tmp_path)
     before = loads_recorded(warehouse)
     files = [upload.Upload("thanet_2023-24_t3.csv", thanet_term_3())]
 

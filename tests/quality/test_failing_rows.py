@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_steward import BATCH, DISTRICT, MEASURE, VALUE, dq_json, dq_page, write_return
+from test_steward import DISTRICT, MEASURE, VALUE, dq_json, dq_page, write_return
+from warehouses import copy_warehouse
 
 from warehouse.cli import main
 from warehouse.publish import notice, reviews
@@ -90,11 +91,10 @@ def dover_file(folder: Path, name: str = DOVER_FILE, fixed: bool = False) -> Pat
 
 
 @pytest.fixture(scope="module")
-def doverr(tmp_path_factory):
+def doverr(load1_warehouse, tmp_path_factory):
     """The base batch, then the bad Dover file loaded with a webhook listening."""
     root = tmp_path_factory.mktemp("doverr")
-    warehouse = root / "stls.duckdb"
-    assert load([BATCH / "load1"], warehouse).exit_code == 0
+    warehouse = copy_warehouse(load1_warehouse, root)
     with Hook() as hook, pytest.MonkeyPatch.context() as patch:
         patch.setenv(notice.WEBHOOK_ENV, hook.url)
         result = load([dover_file(root / "bad")], warehouse)

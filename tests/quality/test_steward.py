@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from apptest import open_tables
+from warehouses import copy_warehouse
 
 from warehouse.cli import main
 from warehouse.demo import DATA_DIR
@@ -119,10 +120,9 @@ def published_values(warehouse: Path) -> dict[tuple[str, int, str, str], int]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+def loaded(load1_warehouse, tmp_path_factory):
     root = tmp_path_factory.mktemp("steward")
-    warehouse = root / "stls.duckdb"
-    assert load([BATCH / "load1"], warehouse).exit_code == 0
+    warehouse = copy_warehouse(load1_warehouse, root)
     before = published_values(warehouse)
     expected = bad_batch(root / "bad")
     result = load([root / "bad"], warehouse)

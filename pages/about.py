@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from warehouse.core import contracts, figures, glossary, paths, safe_text, settings
-from warehouse.dashboard import app_data, ui
-from warehouse.reporting import analysis, formatting, funding_check
+from warehouse.core import glossary
+from warehouse.dashboard import about_view, app_data, ui
 
 ui.page_setup()
 st.title("About the data")
@@ -64,54 +62,20 @@ st.markdown(
     "alike. **Average per term** counts are the sum over districts, averaged over the chosen "
     "terms that have at least one published return."
 )
-UNITS_IN_WORDS = {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}
-sources = app_data.figure_sources()
-
-
-def _shown_as(figure: figures.Figure) -> str:
-    places = f", {figure.decimals} decimal place" if figure.decimals else ""
-    return UNITS_IN_WORDS[figure.unit] + places
-
-
-definitions = pd.DataFrame(
-    [
-        {
-            "Figure": figure.title,
-            "Definition": figure.definition,
-            "Source": sources.get(figure.key, ""),
-            "Shown as": _shown_as(figure),
-            "In the committee tables": "Yes" if figure.in_committee_tables else "No",
-        }
-        for figure in figures.catalogue().values()
-    ]
+definitions = about_view.definitions()
+ui.data_table(
+    definitions.table, definitions.units, definitions.name, definitions.file_name, expanded=True
 )
-ui.data_table(definitions, {}, "Published definitions", "stls_definitions.csv", expanded=True)
-if paths.DBT_DOCS.exists():
-    st.markdown(
-        f"Every model, column and test of the warehouse, and which page reads what, is in "
-        f"[the warehouse's documentation (dbt)]({paths.DBT_DOCS_URL})."
-    )
+docs_note = about_view.docs_note()
+if docs_note:
+    st.markdown(docs_note)
 st.subheader("What the pages work out from the figures")
-added = pd.DataFrame(
-    [
-        {"Analysis": name, "What it is": description}
-        for name, description in analysis.ANALYSES.items()
-    ]
-)
-ui.data_table(added, {}, "What the pages work out", "stls_page_analyses.csv", expanded=True)
+added = about_view.analyses()
+ui.data_table(added.table, added.units, added.name, added.file_name, expanded=True)
 
 st.header("Measure catalogue of the termly return")
-catalogue = pd.DataFrame(
-    [
-        {
-            "Measure": m.label,
-            "Meaning": m.description,
-            "Phases": ", ".join(p.replace("_", " ") for p in m.allowed_phases),
-        }
-        for m in contracts.measures()
-    ]
-)
-ui.data_table(catalogue, {}, "Measure catalogue", "stls_measure_catalogue.csv", expanded=True)
+catalogue = about_view.measure_catalogue()
+ui.data_table(catalogue.table, catalogue.units, catalogue.name, catalogue.file_name, expanded=True)
 
 st.header("Symbols and rounding")
 st.markdown(
@@ -157,23 +121,11 @@ contact the Equality Advisory and Support Service (EASS).
 """
 )
 
-contact = settings.steward_contact()
-st.markdown(
-    "**The STLS data steward:** "
-    + (
-        safe_text.markdown_text(contact)
-        if contact
-        else "not set up yet (the council sets the steward's contact for this dashboard)."
-    )
-)
+st.markdown(about_view.steward_line())
 
 # The county SLA total: the sum of the districts' SLAs here; the funding file (and the
 # committee report) state a total £1 different. Say so where both totals can be met.
-years = app_data.available_years()
-if years:
-    checks = app_data.county_total_checks(years[0])
-    total = app_data.county_funding_row(years[0], tuple(app_data.published_terms(years[0])))
-    note = funding_check.slip_note(checks, formatting.money(total["budget"]))
-    if note:
-        st.header("The county SLA total")
-        st.markdown(safe_text.markdown_text(note))
+note = about_view.county_total_note()
+if note:
+    st.header("The county SLA total")
+    st.markdown(note)

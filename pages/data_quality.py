@@ -4,14 +4,19 @@ to change; correction packs to send; warnings to review; and how each check has 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from warehouse.core import safe_text
-from warehouse.dashboard import app_data, auth, filters, steward, steward_data, ui
+from warehouse.dashboard import (
+    app_data,
+    auth,
+    data_quality_view,
+    filters,
+    steward,
+    steward_data,
+    ui,
+)
 from warehouse.publish import reviews
-from warehouse.quality import dq, failing
 
 ui.page_setup()
 
@@ -28,73 +33,41 @@ if loads.empty:
     st.info("No loads yet: load this term's files above.")
     st.stop()
 
-load_labels = {row.load_id: steward.load_label(row) for row in loads.itertuples()}
-load_id = filters.url_select("load", "Load", load_labels)
+load_id = filters.url_select("load", "Load", data_quality_view.load_options(loads))
 result = steward_data.load_result(load_id)
 rows = steward_data.failing_rows(load_id)
 held = steward_data.held_now()
 counts = steward.at_a_glance(result, held, rows)
 
-live = app_data.live_version()
-if live.contents is not None:
-    published = live.contents.loaded_at
-    st.caption(
-        f"The dashboard shows the warehouse as published by load {live.contents.loads}"
-        + (f" on {published:%d %b %Y at %H:%M} UTC" if published else "")
-        + f"; {live.kept} published version(s) are kept, so an earlier one can be restored."
-    )
+live = data_quality_view.live_caption(app_data.live_version())
+if live is not None:
+    st.caption(live)
 
 # ---------------------------------------------------------------- at a glance
-headline, advice = steward.STATUS_WORDS.get(result["status"], (result["status"], ""))
-st.header(headline)
-st.markdown(f"{advice} Next: {dq.next_step(result, commands=False)}")
+st.header(data_quality_view.headline(result))
+st.markdown(data_quality_view.advice(result))
 tiles = st.columns(5)
 tiles[0].metric("Files received", f"{counts['files_received']:,}")
 tiles[1].metric("Rows published", f"{counts['rows_published']:,}")
 tiles[2].metric("Rows set aside", f"{counts['rows_set_aside']:,}")
 tiles[3].metric("Held back now", f"{counts['held_now']:,}")
 tiles[4].metric("New warnings", f"{counts['warnings_new']:,}")
-st.caption(
-    f"Of the {counts['rows_received']:,} rows this load received, "
-    f"{counts['rows_published']:,} were published and {counts['rows_set_aside']:,} set aside "
-    f"(held back with their return, or on their own). {counts['files_rejected']} file(s) "
-    f"were rejected. Held back now counts each district's term once, whichever load held "
-    f"it ({counts['held_in_load']} in this load); the table below lists the same."
-    + (
-        f" {counts['warnings_reviewed']} warning(s) were reviewed before and are not new."
-        if counts["warnings_reviewed"]
-        else ""
-    )
-)
+st.caption(data_quality_view.glance_caption(counts))
 
 # ---------------------------------------------------------------- the worklist
 st.header("What each district must correct")
 if rows.empty:
     st.success("No check found anything in this load.", icon=":material/check_circle:")
 else:
-    named = sorted(d for d in rows["district"].dropna().unique())
-    options = {"all": "All districts", **{d: d for d in named}}
-    if rows["district"].isna().any():
-        options[failing.NO_DISTRICT] = "No district (for the steward)"
+    options = data_quality_view.district_options(rows)
     chosen = filters.url_select("district", "District", options)
-    if chosen == "all":
-        shown = rows
-    elif chosen == failing.NO_DISTRICT:
-        shown = rows[rows["district"].isna()]
-    else:
-        shown = rows[rows["district"] == chosen]
-    who = "" if chosen == "all" else f" for {safe_text.markdown_text(options[chosen])}"
-    st.markdown(
-        f"**{len(shown):,} failing row(s)**{who}: errors first, each value exactly as it was "
-        "sent. A row in a district's own file is that district's to correct, whatever its "
-        "district cell says."
-    )
+    shown = data_quality_view.rows_for(rows, chosen)
+    st.markdown(data_quality_view.worklist_sentence(shown, chosen, options))
     steward.show_table(steward.worklist(shown), wrap=True, key="dq_worklist")
-    suffix = "all_districts" if chosen == "all" else chosen
     st.download_button(
         "Download these failing rows (CSV)",
         steward.worklist_csv(shown),
-        file_name=f"stls_failing_rows_{load_id}_{suffix}.csv".replace(" ", "_"),
+        file_name=data_quality_view.failing_rows_file(load_id, chosen),
         mime="text/csv",
         icon=":material/download:",
         key="download_failing_rows",
@@ -103,13 +76,7 @@ else:
 recipients = steward_data.pack_recipients(load_id)
 if recipients:
     st.subheader("Correction packs")
-    st.markdown(
-        "One workbook for each district (or the census team, or finance) with something to "
-        "correct in this load: the value as they sent it and what to change, ready to send. "
-        "Districts with nothing to correct get none. For: "
-        + ", ".join(safe_text.markdown_text(r) for r in recipients)
-        + "."
-    )
+    st.markdown(data_quality_view.packs_sentence(recipients))
     st.download_button(
         "Download every correction pack (ZIP)",
         steward_data.correction_packs(load_id),
@@ -122,7 +89,7 @@ if recipients:
         st.download_button(
             f"Download the correction pack for {chosen} (XLSX)",
             steward_data.correction_packs(load_id, chosen),
-            file_name=f"stls_corrections_{chosen}_{load_id}.xlsx".replace(" ", "_"),
+            file_name=data_quality_view.pack_file(load_id, chosen),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key="download_correction_pack",
@@ -145,8 +112,8 @@ steward.show_table(steward.received_table(steward_data.received(load_id)), key="
 
 # ---------------------------------------------------------------- warnings to review
 st.header("Warnings to review")
-pending = rows[(rows["severity"] == "warning") & rows["reviewed_by"].isna()]
-if pending.empty:
+choices = data_quality_view.warnings_to_review(rows)
+if not choices:
     st.success("No new warning in this load.", icon=":material/check_circle:")
 else:
     st.markdown(
@@ -155,13 +122,10 @@ else:
         "at a later load."
     )
     with st.form("dq_review_form", clear_on_submit=True):
-        choices = {row["fingerprint"]: row for row in pending.to_dict("records")}
         picked = st.selectbox(
             "Warning",
             list(choices),
-            format_func=lambda f: (
-                f"{choices[f]['district'] or failing.NO_DISTRICT}: {choices[f]['message']}"
-            ),
+            format_func=lambda f: data_quality_view.warning_label(choices[f]),
             key="dq_review_warning",
         )
         comment = st.text_area("Why it is fine (kept with the review)", key="dq_review_comment")
@@ -181,8 +145,8 @@ if checks.empty:
 else:
     steward.show_table(steward.checks_table(checks), wrap=True, key="dq_checks")
 
-docs = result.get("data_docs")
-if docs and Path(docs).is_file():
+docs = data_quality_view.data_docs(result)
+if docs:
     st.markdown(
         "The Great Expectations Data Docs of this load (every suite and expectation, with the "
         "failing values), to open in a browser:"
@@ -207,7 +171,7 @@ if kept:
 else:
     st.caption("No warning has been marked reviewed yet.")
 trend = app_data.dq_frame("check_history")
-if not trend.empty and trend["load_seq"].nunique() > 1:
+if data_quality_view.several_loads(trend):
     steward.show_history_chart(trend)
 elif not trend.empty:
     st.caption("The check history chart appears after a second load.")

@@ -6,19 +6,15 @@ stewards only; a district lead sees their district and Kent."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from warehouse.core import safe_text
-from warehouse.dashboard import app_data, auth, charts, outcomes_data, ui
-from warehouse.reporting import outcomes
-from warehouse.reporting.formatting import format_value
+from warehouse.dashboard import app_data, auth, outcomes_data, outcomes_view, ui
 
 ui.page_setup()
 st.title("Outcomes for supported children")
 
 viewer = auth.current_viewer()
-where = f"{viewer.district} and Kent" if viewer.restricted else "Kent"
+where = outcomes_view.coverage(viewer)
 years = outcomes_data.closed_years()
 if not years:
     st.info(
@@ -32,22 +28,16 @@ if app_data.illustrative():
         "The child-level records in this demo are invented children, made up from a fixed "
         "seed: no real child is in them, and their outcomes say nothing about the service."
     )
-BREAKDOWNS = {
-    "district": "District",
-    "phase": "Phase at referral",
-    "closure_reason": "Closure reason",
-}
-followed = [y for y in years if all(outcomes_data.horizons_complete(y)[outcomes.COHORT].values())]
 year = st.selectbox(
     "Episodes closed in (academic year)",
     years,
-    index=years.index(followed[-1]) if followed else len(years) - 1,
+    index=outcomes_view.default_year_index(years),
     key="outcomes_year",
 )
 breakdown = st.radio(
     "Break the supported children down by",
-    list(BREAKDOWNS),
-    format_func=BREAKDOWNS.get,
+    list(outcomes_view.BREAKDOWNS),
+    format_func=outcomes_view.BREAKDOWNS.get,
     horizontal=True,
     key="outcomes_breakdown",
 )
@@ -57,140 +47,48 @@ st.markdown(
     "comparison group.**"
 )
 
-complete = outcomes_data.horizons_complete(year)
-unfinished = sorted({m for side in complete.values() for m, done in side.items() if not done})
+unfinished = outcomes_view.unfinished_warning(year)
 if unfinished:
-    st.warning(
-        f"Not every January census that falls within {' and '.join(map(str, unfinished))} "
-        f"months of the {year} closes is published yet: those figures will still change.",
-        icon=":material/schedule:",
-    )
+    st.warning(unfinished, icon=":material/schedule:")
 
-COUNT_UNITS = {outcomes.HEADINGS[c]: "count" for c in outcomes.COUNT_COLUMNS}
-UNITS = {
-    **COUNT_UNITS,
-    outcomes.HEADINGS["ehcp_12_pct"]: "percent1",
-    outcomes.HEADINGS["ehcp_24_pct"]: "percent1",
-}
-SUPPRESSION_NOTE = (
-    "Counts of children from 1 to 4 are shown as [c], with another count of the same row "
-    "or column hidden too where it could otherwise be worked out from a total; a "
-    "percentage worked out from a hidden count is hidden with it."
-)
-
-
-def _shown(frame: pd.DataFrame, label: str, by_district: bool) -> tuple[pd.DataFrame, int]:
-    # A district lead's district table is Kent and one district: its rows do not add up.
-    result = outcomes.suppressed(frame, rows_add_up=not (by_district and viewer.restricted))
-    values = result.values[list(outcomes.HEADINGS)].rename(columns=outcomes.HEADINGS)
-    values.insert(0, label, [safe_text.markdown_text(str(v)) for v in values.index])
-    return values.reset_index(drop=True), result.hidden_cells
-
-
-cohort = outcomes_data.table(year, outcomes.COHORT, breakdown)
-comparison = outcomes_data.table(year, outcomes.COMPARISON, "district")
-cohort_shown, cohort_hidden = _shown(
-    cohort, BREAKDOWNS[breakdown].split(" ")[0], breakdown == "district"
-)
-comparison_shown, comparison_hidden = _shown(comparison, "District", True)
+cohort, comparison = outcomes_view.tables(year, breakdown, viewer)
 
 # ---------------------------------------------------------------- headline figures
-kent_cohort, kent_comparison = cohort_shown.iloc[0], comparison_shown.iloc[0]
 columns = st.columns(4)
-for column, (label, row, key) in zip(
-    columns,
-    [
-        ("Supported: EHC plan within 12 months", kent_cohort, "ehcp_12_pct"),
-        ("Comparison: EHC plan within 12 months", kent_comparison, "ehcp_12_pct"),
-        ("Supported: EHC plan within 24 months", kent_cohort, "ehcp_24_pct"),
-        ("Comparison: EHC plan within 24 months", kent_comparison, "ehcp_24_pct"),
-    ],
-    strict=True,
+for column, (label, value) in zip(
+    columns, outcomes_view.headlines(cohort, comparison), strict=True
 ):
-    column.metric(f"{label} (Kent)", format_value(row[outcomes.HEADINGS[key]], "percent1"))
+    column.metric(label, value)
 
 # ---------------------------------------------------------------- tables
-st.header(f"Supported children, by {BREAKDOWNS[breakdown].lower()}")
-ui.data_table(
-    cohort_shown,
-    UNITS,
-    f"Supported children whose episode closed in {year}, by {BREAKDOWNS[breakdown].lower()}",
-    f"stls_outcomes_{year}_{breakdown}.csv",
-    expanded=True,
-)
+st.header(outcomes_view.cohort_header(breakdown))
+shown = outcomes_view.cohort_table(cohort, year, breakdown)
+ui.data_table(shown.table, shown.units, shown.name, shown.file_name, expanded=True)
 st.caption(
     "Children not followed (no January census within the horizon: they left Kent's "
     "schools, or the census has not happened yet) are shown, never counted as not "
     "escalated. Children who already had a plan when their episode opened are left out "
     "of what follows."
 )
-if cohort_hidden or comparison_hidden:
-    st.caption(SUPPRESSION_NOTE)
+for note in outcomes_view.suppression_notes(cohort, comparison):
+    st.caption(note)
 
 st.header("Comparison group, by district")
-ui.data_table(
-    comparison_shown,
-    UNITS,
-    f"Comparison group of {year}, by district",
-    f"stls_outcomes_comparison_{year}.csv",
-    expanded=True,
-)
-st.caption(
-    f"Children at SEN Support in the January {int(year[:4]) + 1} census who had never been "
-    "open to the service by census day, followed from census day the same way."
-)
+shown = outcomes_view.comparison_table(comparison, year)
+ui.data_table(shown.table, shown.units, shown.name, shown.file_name, expanded=True)
+st.caption(outcomes_view.comparison_caption(year))
 
 # ---------------------------------------------------------------- cohort curves
 st.header("Share with an EHC plan, by months since the episode closed")
-places = [None, *viewer.allowed_districts()] if viewer.restricted else [None]
-if not viewer.restricted:
-    places += list(viewer.allowed_districts())
+places = outcomes_view.curve_places(viewer)
 place = st.selectbox(
     "Curves for",
     places,
-    format_func=lambda p: "Kent" if p is None else p,
-    index=len(places) - 1 if viewer.restricted else 0,
+    format_func=outcomes_view.place_name,
+    index=outcomes_view.curve_place_index(viewer, places),
     key="outcomes_curve_place",
 )
-curve = outcomes.suppressed_curve(outcomes_data.curve(year, place))
-CURVE_NAMES = {
-    "group": "Group",
-    "months_since_band": "Months since",
-    "children_seen": "Children seen in a census",
-    "with_plan": "With an EHC plan",
-    "with_plan_pct": "% with an EHC plan",
-}
-curve_table = curve[list(CURVE_NAMES)].rename(columns=CURVE_NAMES)
-curve_table["Months since"] = [f"{m} to {m + 5}" for m in curve["months_since_band"]]
-place_name = "Kent" if place is None else place
-fig = charts.lines(
-    curve_table,
-    "Months since",
-    "% with an EHC plan",
-    "Group",
-    "percent1",
-    f"Supported children and the comparison group with an EHC plan over time, {place_name}",
-    "Months since the episode closed (comparison group: since census day)",
-    "With an EHC plan (%)",
-)
-ui.chart(
-    fig,
-    curve_table,
-    {
-        "Children seen in a census": "count",
-        "With an EHC plan": "count",
-        "% with an EHC plan": "percent1",
-    },
-    f"Share with an EHC plan by months since, {place_name}, {year}",
-    f"stls_outcomes_curve_{year}_{'kent' if place is None else ui.slug(place)}.csv",
-    alt=(
-        f"Line chart for {place_name}: of the supported children whose episode closed in "
-        f"{year} (one line) and the comparison group (another), the percentage with an "
-        "EHC plan in the January censuses that fell 0 to 5, 6 to 11, 12 to 17 months "
-        "and so on after the close (or census day); points with too few children are "
-        "left out as [c]."
-    ),
-)
+ui.show(outcomes_view.curve_chart(year, place))
 
 # ---------------------------------------------------------------- caveats
 st.header("What these figures can and cannot say")

@@ -189,3 +189,74 @@ def test_no_module_is_longer_than_600_lines():
         and (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
     }
     assert long == {}
+
+
+# ---------------------------------------------------------------- pages lay out, nothing more
+
+# A page file calls Streamlit and the dashboard package; what it shows (tables, units,
+# comparisons, suppression, the rules of what to draw) is worked out in the page's module in
+# warehouse/dashboard/, where it can be read and tested without running a page.
+PAGE_FORBIDDEN_IMPORTS = frozenset({"pandas", "numpy", "polars", "plotly", "duckdb"})
+PAGE_FORBIDDEN_OPERATORS = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+PAGE_FORBIDDEN_COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+FRAME_METHODS = frozenset(
+    {
+        *("merge", "join", "pivot", "pivot_table", "melt", "concat", "groupby", "assign"),
+        *("rename", "sort_values", "reindex", "loc", "iloc", "at", "iat", "apply", "map"),
+        *("astype", "copy", "set_index", "reset_index", "drop", "dropna", "fillna", "query"),
+        *("isna", "notna", "isnull", "notnull", "unique", "nunique", "to_numpy", "values"),
+        *("sum", "mean", "median", "cumsum", "diff", "pct_change", "round", "where", "mask"),
+    }
+)
+
+
+def page_shaping(path: Path) -> list[str]:
+    """Where a page file works out figures or tables instead of laying them out."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            found += [
+                f"{where}: imports {n}" for n in names if n.split(".")[0] in PAGE_FORBIDDEN_IMPORTS
+            ]
+        elif isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(
+            node.op, PAGE_FORBIDDEN_OPERATORS
+        ):
+            found.append(f"{where}: arithmetic: {ast.unparse(node)}")
+        elif isinstance(node, ast.Compare) and any(
+            isinstance(op, PAGE_FORBIDDEN_COMPARISONS) for op in node.ops
+        ):
+            found.append(f"{where}: compares: {ast.unparse(node)}")
+        elif isinstance(node, ast.Attribute) and node.attr in FRAME_METHODS:
+            found.append(f"{where}: shapes a table: {ast.unparse(node)}")
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Compare):
+            found.append(f"{where}: filters a table: {ast.unparse(node)}")
+    return found
+
+
+def test_pages_only_lay_out():
+    pages = sorted((ROOT / "pages").glob("*.py"))
+    assert pages
+    offending = [problem for page in pages for problem in page_shaping(page)]
+    assert offending == [], "work it out in warehouse/dashboard/:\n" + "\n".join(offending)
+
+
+def test_the_page_check_catches_shaping(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(
+        "import pandas as pd\n"
+        "share = caseload * 100\n"
+        "label = 'Below' if value < county else 'At or above'\n"
+        "table = frame.merge(other, on='District')\n"
+        "rows = frame[frame['district'] != comparator]\n"
+        "st.header(f'{name} against ' + comparator)\n",
+        encoding="utf-8",
+    )
+    assert sorted(p.split(": ")[1] for p in page_shaping(page)) == [
+        "arithmetic",
+        "compares",
+        "filters a table",
+        "imports pandas",
+        "shapes a table",
+    ]

@@ -19,6 +19,7 @@ a chart cannot quietly go back to the faults readers reported.
 
 from __future__ import annotations
 
+import math
 import re
 
 import plotly.graph_objects as go
@@ -33,6 +34,22 @@ def legend_lines(text: str) -> str:
     import textwrap
 
     return LINE_BREAK.join(textwrap.wrap(text, LEGEND_ENTRY_MAX, break_long_words=False))
+
+
+def below(value: object, reference: float) -> bool | None:
+    """Whether a figure is below its reference (the comparator's figure, the dashed line of
+    ``charts.district_bars``): ``None`` where the figure is unknown (None, NaN or a symbol
+    such as "[c]"), ``False`` where it is at or above. The chart colours a bar by it and a
+    page's table words it ("Below", "At or above"), so the two never disagree.
+
+    A known figure is below unless it is at or above the reference: against an unknown
+    (NaN) reference every known figure counts as below, as the chart has always drawn it."""
+    if value is None or isinstance(value, str):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    if math.isnan(number):
+        return None
+    return not number >= reference
 
 
 _EXACT_MONEY = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+)")

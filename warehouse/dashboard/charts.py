@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from warehouse.dashboard.chart_rules import enforce
+from warehouse.dashboard.chart_rules import below, enforce
 from warehouse.reporting.formatting import SYMBOLS, format_value
 
 # GSS / DfE chart colours
@@ -163,9 +163,11 @@ def district_bars(
     if reference is None:
         groups.append(("", frame["number"].notna(), FOCUS, ""))
     else:
-        above = frame["number"] >= reference
+        low = [below(n, reference) for n in frame["number"]]
+        above = pd.Series([b is False for b in low], index=frame.index)
+        under = pd.Series([b is True for b in low], index=frame.index)
         groups.append((f"At or above {reference_name}", above, FOCUS, ""))
-        groups.append((f"Below {reference_name}", frame["number"].notna() & ~above, "#F46A25", "/"))
+        groups.append((f"Below {reference_name}", under, "#F46A25", "/"))
     fig = go.Figure()
     for name, rows, colour, pattern in groups:
         part = frame[rows]

@@ -76,14 +76,20 @@ def benchmark(la: str, indicator: str, year: str | None = None) -> benchmarks.Be
     return _benchmark(app_data.current_version(), la, indicator, year)
 
 
-def home_number() -> int | None:
-    """The home authority's DfE number (the setting names it or its number), or None when
-    DfE's figures do not hold it."""
-    home = benchmarks.home_authority()
+def home() -> tuple[int, str] | None:
+    """The home authority's DfE number and name as DfE's figures hold them (the setting
+    names it or its number), or None when DfE's figures do not hold it."""
+    wanted = benchmarks.home_authority()
     for number, name in authorities():
-        if name.casefold() == home.casefold() or str(number) == home:
-            return int(number)
+        if name.casefold() == wanted.casefold() or str(number) == wanted:
+            return int(number), name
     return None
+
+
+def home_number() -> int | None:
+    """The home authority's DfE number, or None when DfE's figures do not hold it."""
+    found = home()
+    return None if found is None else found[0]
 
 
 @st.cache_data(show_spinner=False)

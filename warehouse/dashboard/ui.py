@@ -11,6 +11,7 @@ import streamlit as st
 
 from warehouse.core import glossary, safe_text
 from warehouse.dashboard import charts
+from warehouse.dashboard.sections import ChartSection, TableSection
 from warehouse.reporting import formatting
 
 
@@ -91,6 +92,25 @@ def chart(
     for note in notes:
         st.caption(note)
     data_table(table, units, name, file_name)
+
+
+def show(section: ChartSection) -> None:
+    """A chart worked out by a page's module (``sections.ChartSection``), as ``chart``."""
+    data = section.data
+    chart(
+        section.fig,
+        data.table,
+        data.units,
+        data.name,
+        data.file_name,
+        alt=section.alt,
+        notes=section.notes,
+    )
+
+
+def show_table(section: TableSection) -> None:
+    """A table worked out by a page's module, as ``data_table``."""
+    data_table(section.table, section.units, section.name, section.file_name)
 
 
 def missing_notice(missing: Sequence[tuple[str, int]]) -> None:

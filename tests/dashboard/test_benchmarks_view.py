@@ -1,0 +1,72 @@
+"""The "Kent among councils" page's tile and download rules, without a warehouse."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from warehouse.dashboard import benchmarks_view
+from warehouse.reporting import benchmarks
+
+
+def _result(**changes) -> benchmarks.Benchmark:
+    fields = {
+        "la": "Kent",
+        "la_number": 886,
+        "indicator": "X",
+        "label": "X",
+        "unit": "%",
+        "year": "2024",
+        "polarity": "High",
+        "value": 1234.5,
+        "value_symbol": None,
+        "neighbours_mean": None,
+        "neighbours_with_value": 0,
+        "region": None,
+        "region_value": None,
+        "england_value": None,
+        "quartile_band": "B",
+        "rank": 12,
+        "las_ranked": 150,
+        "previous_year": None,
+        "change_from_previous_year": None,
+    }
+    return benchmarks.Benchmark(**{**fields, **changes})
+
+
+INFO = benchmarks_view.Indicator("%", 2, "", "DfE", None, "March")
+
+
+def test_figures_are_shown_to_the_indicators_places():
+    assert benchmarks_view.value_text(_result(), INFO) == "1,234.50"
+    assert benchmarks_view.value_text(_result(value=None), INFO) == "[x]"
+    assert INFO.shown(None) == "-"
+
+
+def test_rank_and_change_labels():
+    assert benchmarks_view.rank_text(_result()) == "12 of 150"
+    assert benchmarks_view.rank_text(_result(rank=None)) == "-"
+    assert benchmarks_view.change_label(_result()) == "Change since the previous year"
+
+
+def test_a_band_is_judged_only_where_dfe_says_which_way_is_better():
+    badge = benchmarks_view.band_badge(_result())
+    assert badge == benchmarks_view.Badge("Band B: in the better half of councils", "green")
+    weaker = benchmarks_view.band_badge(_result(quartile_band="C", polarity="Low"))
+    assert weaker is not None and weaker.colour == "orange"
+    assert benchmarks_view.band_badge(_result(polarity=None)) is None
+    assert benchmarks_view.band_badge(_result(quartile_band=None)) is None
+
+
+def test_the_caption_says_not_given_for_missing_dates():
+    caption = benchmarks_view.source_caption(INFO)
+    assert "Last updated not given; next update March." in caption
+
+
+def test_every_csv_row_carries_the_attribution():
+    table = pd.DataFrame({"area": ["Kent", "=cmd"], "value": [1.0, 2.0]})
+    read = pd.read_csv(io.BytesIO(benchmarks_view.csv_bytes(table)))
+    assert list(read["source"]) == [benchmarks_view.ATTRIBUTED] * 2
+    assert not read["area"].str.startswith("=").any()
+    assert list(table.columns) == ["area", "value"]  # the shown table is left as it was

@@ -63,19 +63,17 @@ st.markdown(
     "terms that have at least one published return."
 )
 definitions = about_view.definitions()
-ui.data_table(
-    definitions.table, definitions.units, definitions.name, definitions.file_name, expanded=True
-)
+ui.show_table(definitions, expanded=True)
 docs_note = about_view.docs_note()
 if docs_note:
     st.markdown(docs_note)
 st.subheader("What the pages work out from the figures")
 added = about_view.analyses()
-ui.data_table(added.table, added.units, added.name, added.file_name, expanded=True)
+ui.show_table(added, expanded=True)
 
 st.header("Measure catalogue of the termly return")
 catalogue = about_view.measure_catalogue()
-ui.data_table(catalogue.table, catalogue.units, catalogue.name, catalogue.file_name, expanded=True)
+ui.show_table(catalogue, expanded=True)
 
 st.header("Symbols and rounding")
 st.markdown(

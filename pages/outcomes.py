@@ -63,7 +63,7 @@ for column, (label, value) in zip(
 # ---------------------------------------------------------------- tables
 st.header(outcomes_view.cohort_header(breakdown))
 shown = outcomes_view.cohort_table(cohort, year, breakdown)
-ui.data_table(shown.table, shown.units, shown.name, shown.file_name, expanded=True)
+ui.show_table(shown, expanded=True)
 st.caption(
     "Children not followed (no January census within the horizon: they left Kent's "
     "schools, or the census has not happened yet) are shown, never counted as not "
@@ -75,7 +75,7 @@ for note in outcomes_view.suppression_notes(cohort, comparison):
 
 st.header("Comparison group, by district")
 shown = outcomes_view.comparison_table(comparison, year)
-ui.data_table(shown.table, shown.units, shown.name, shown.file_name, expanded=True)
+ui.show_table(shown, expanded=True)
 st.caption(outcomes_view.comparison_caption(year))
 
 # ---------------------------------------------------------------- cohort curves

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from warehouse.dashboard.chart_rules import below as is_below
 from warehouse.reporting.formatting import format_value, round_half_up
 
 MAX_WORDS = 10
@@ -62,7 +63,7 @@ def lowest_against(
         return fit(f"{low_name}: {noun} {format_value(low, 'percent')}")
     gap = comparator_value - low
     points = int(round_half_up(float(gap), 0))
-    below = sum(1 for _, v in known if v < comparator_value)
+    below = sum(1 for _, v in known if is_below(v, comparator_value))
     return fit(
         f"{low_name} lowest for {noun}, {points} points below {comparator}",
         f"{low_name} lowest for {noun}, {points} points below",

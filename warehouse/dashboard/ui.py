@@ -108,9 +108,9 @@ def show(section: ChartSection) -> None:
     )
 
 
-def show_table(section: TableSection) -> None:
+def show_table(section: TableSection, expanded: bool = False) -> None:
     """A table worked out by a page's module, as ``data_table``."""
-    data_table(section.table, section.units, section.name, section.file_name)
+    data_table(section.table, section.units, section.name, section.file_name, expanded)
 
 
 def missing_notice(missing: Sequence[tuple[str, int]]) -> None:

@@ -36,6 +36,15 @@ def test_only_warnings_not_yet_reviewed_are_to_review():
     assert pending["f4"]["message"] == "m4"
 
 
+def test_a_warning_without_a_district_carries_none_not_nan():
+    """pandas keeps a string column's missing cell as NaN once any row has a value: the
+    label would read "nan: ..." and the review would keep the district "nan"."""
+    pending = data_quality_view.warnings_to_review(ROWS)
+    assert pending["f2"]["district"] is None and pending["f2"]["reviewed_by"] is None
+    assert data_quality_view.warning_label(pending["f2"]) == f"{failing.NO_DISTRICT}: m2"
+    assert data_quality_view.warning_label(pending["f4"]) == "Thanet: m4"
+
+
 def test_a_warning_is_labelled_by_its_district_or_as_of_no_district():
     label = data_quality_view.warning_label
     assert label({"district": "Dover", "message": "m"}) == "Dover: m"

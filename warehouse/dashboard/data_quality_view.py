@@ -127,7 +127,10 @@ def pack_file(load_id: str, recipient: str) -> str:
 
 def warnings_to_review(rows: pd.DataFrame) -> dict[str, dict]:
     """The load's warnings not yet reviewed: fingerprint -> failing row (``{}``: none)."""
-    pending = rows[(rows["severity"] == "warning") & rows["reviewed_by"].isna()]
+    pending = rows[(rows["severity"] == "warning") & rows["reviewed_by"].isna()].astype(object)
+    # A missing cell is None, never pandas' NaN (a string column's missing value): a review
+    # keeps a warning's district, and a NaN would be kept, and labelled, as "nan".
+    pending = pending.where(pending.notna(), None)
     return {row["fingerprint"]: row for row in pending.to_dict("records")}
 
 

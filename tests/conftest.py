@@ -8,6 +8,7 @@ checking.py (running suites on a few rows) and hostile.py (hostile and careless 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -30,6 +31,7 @@ FAST = os.environ.get("STLS_TEST_FAST") == "1"
 _NEEDS_DBT = frozenset(
     {
         "demo_warehouse",
+        "demo_said",
         "edge_warehouse",
         "hostile_warehouse",
         "gap_warehouse",
@@ -184,12 +186,26 @@ os.environ.setdefault("STLS_DEMO_CHILDREN", "small")
 
 @pytest.fixture(scope="session")
 def outcomes_warehouse(tmp_path_factory) -> Path:
-    """`stls demo` with the small child-level data (Sources 5 and 6) as well: the marts of
-    outcomes for supported children have something in them."""
-    from warehouse.demo import children
+    """`stls demo` as a user runs it (with the small child-level data, Sources 5 and 6, as
+    ``STLS_DEMO_CHILDREN`` above asks): the marts of outcomes for supported children have
+    something in them. What the command printed is kept beside it (``demo_said``)."""
+    return shared_warehouse(tmp_path_factory, "outcomes", _stls_demo)
 
-    def build(folder: Path) -> None:
-        with children.demo_paths("small") as demo_paths:
-            load(demo_paths, folder / "stls.duckdb", kind="demo", fresh=True)
 
-    return shared_warehouse(tmp_path_factory, "outcomes", build)
+def _stls_demo(folder: Path) -> None:
+    from warehouse.cli import main
+
+    with (
+        (folder / DEMO_SAID).open("w", encoding="utf-8") as said,
+        contextlib.redirect_stdout(said),
+    ):
+        assert main(["--warehouse", str(folder / "stls.duckdb"), "demo"]) == 0
+
+
+DEMO_SAID = "stls-demo.out"
+
+
+@pytest.fixture(scope="session")
+def demo_said(outcomes_warehouse) -> str:
+    """What `stls demo` printed when it built ``outcomes_warehouse``."""
+    return (outcomes_warehouse.parent / DEMO_SAID).read_text(encoding="utf-8")

@@ -60,10 +60,9 @@ def test_load_of_a_path_that_does_not_exist(capsys, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "stls.duckdb"
-    assert main(["--warehouse", str(path), "load", str(BATCH / "load1")]) == 0
-    return path
+def warehouse(load1_warehouse) -> Path:
+    """The small batch's first load (conftest), which `stls report` only reads."""
+    return load1_warehouse
 
 
 @pytest.mark.dbt

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
-from warehouse.cli import main, planted_text
+from warehouse.cli import planted_text
 from warehouse.demo import DEMO_WARNINGS
 from warehouse.publish.load import LoadResult
 from warehouse.quality.audit import AuditResult
@@ -45,12 +43,10 @@ def test_the_planted_text_names_each_fault_why_and_what_was_not_planted():
     assert "Not planted, so worth a look: termly_return.value_is_not_negative" in text
 
 
-@pytest.mark.dbt
-def test_stls_demo_says_its_warnings_are_planted(tmp_path, capsys):
-    assert main(["--warehouse", str(tmp_path / "stls.duckdb"), "demo"]) == 0
-    out = capsys.readouterr()[0]
-    said = out.split("The demo data carries these faults on purpose", 1)
-    assert len(said) == 2, out[-2000:]
+def test_stls_demo_says_its_warnings_are_planted(demo_said):
+    """What `stls demo` printed when it built the run's outcomes warehouse (conftest)."""
+    said = demo_said.split("The demo data carries these faults on purpose", 1)
+    assert len(said) == 2, demo_said[-2000:]
     for (suite, name), (count, why) in DEMO_WARNINGS.items():
         assert f"{suite}.{name}, {count} time(s): {why}" in said[1]
     assert "this load found" not in said[1] and "Not planted" not in said[1]

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from apptest import open_tables
 from streamlit.testing.v1 import AppTest
+from warehouses import copy_warehouse
 
 from warehouse import cli
 from warehouse.core import contracts, figures, paths
@@ -29,12 +30,12 @@ BATCH = Path(__file__).resolve().parents[1] / "fixtures" / "small_batch"
 
 
 @pytest.fixture(scope="module")
-def gap_warehouse(tmp_path_factory) -> Path:
+def gap_warehouse(tmp_path_factory, load1_warehouse) -> Path:
     """The small batch (tests/reporting/test_report_definitions.py) with Dover's term 1 sent again
     without settings_engaged: the audit only warns, the resubmission is published, and
-    Dover term 1 is unknown for engagement and known for everything else."""
+    Dover term 1 is unknown for engagement and known for everything else. The first load
+    is the run's shared one (conftest), copied."""
     folder = tmp_path_factory.mktemp("gap")
-    shutil.copytree(BATCH / "load1", folder / "load1")
     shutil.copytree(BATCH / "load2", folder / "load2")
     with (BATCH / "load1" / "dover_2023-24_t1.csv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.reader(handle) if r[4] != "settings_engaged"]
@@ -42,8 +43,7 @@ def gap_warehouse(tmp_path_factory) -> Path:
         "w", encoding="utf-8", newline=""
     ) as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
-    warehouse = folder / "stls.duckdb"
-    assert load([folder / "load1"], warehouse).exit_code == 0
+    warehouse = copy_warehouse(load1_warehouse, folder)
     assert load([folder / "load2"], warehouse).exit_code == 1  # held Dover T2, rejected file
     return warehouse
 
@@ -290,10 +290,11 @@ def _published(warehouse: Path) -> list[tuple]:
 
 
 @pytest.mark.dbt
-def test_a_warehouse_from_before_the_audit_kept_its_reading_is_backfilled(tmp_path):
-    usual, upgraded = tmp_path / "usual.duckdb", tmp_path / "upgraded.duckdb"
-    for warehouse in (usual, upgraded):
-        load([BATCH / "load1"], warehouse)
+def test_a_warehouse_from_before_the_audit_kept_its_reading_is_backfilled(
+    tmp_path, load1_warehouse
+):
+    usual = copy_warehouse(load1_warehouse, tmp_path / "usual")
+    upgraded = copy_warehouse(load1_warehouse, tmp_path / "upgraded")
     con = duckdb.connect(str(upgraded))
     for source in contracts.SOURCES:  # as a warehouse loaded by an earlier version
         con.execute(f"delete from dq.{source}_values")

@@ -63,9 +63,6 @@ NOUNS = {
     "lift_attendance_pct": "LIFT attendance",
     "cases_closed_targets_met_pct_of_reviewed": "targets met",
 }
-# A correlation needs several districts: for fewer (a district lead's view) there is no
-# link to speak of, only the districts' rates over time against their comparator.
-FEWEST_FOR_A_LINK = 3
 
 DFE_NAMES = {
     "measure": "Measure",
@@ -276,7 +273,7 @@ class Link:
 
     @property
     def can_be_judged(self) -> bool:
-        return self.n >= FEWEST_FOR_A_LINK
+        return self.n >= stats.FEWEST_FOR_A_LINK
 
 
 def ehcp_change(chosen: filters.Filters) -> pd.DataFrame:

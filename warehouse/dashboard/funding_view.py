@@ -50,9 +50,6 @@ UNITS = {
     "Pupils with SEN": "count",
 }
 ENGAGEMENT = "Settings engaging, all phases (%)"
-# A correlation needs several districts: for fewer (a district lead's view) there is no
-# link to speak of, only the districts against their comparator.
-FEWEST_FOR_A_LINK = 3
 SPLIT_COLUMNS = {
     "budget": "SLA allocation (£)",
     "by_pupils": "Split by pupils on roll (£)",
@@ -273,7 +270,7 @@ def engagement_link(data: Funding) -> EngagementLink:
     pairs["engagement"] = [engagement.get(d) for d in pairs["District"]]
     numeric = pairs[per_column].map(lambda v: None if isinstance(v, str) else v)
     r, n = stats.correlation(list(numeric.astype(float)), list(pairs["engagement"].astype(float)))
-    if n < FEWEST_FOR_A_LINK:
+    if n < stats.FEWEST_FOR_A_LINK:
         return EngagementLink(None, too_few_text(data, n))
     fig = charts.scatter(
         pairs,

@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+# A correlation needs at least this many districts with both figures known: for fewer (a
+# district lead's view) there is no link to speak of. Every page that shows a link asks this.
+FEWEST_FOR_A_LINK = 3
+
 
 def correlation(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, int]:
     """Pearson's r over the pairs where both are known, and how many pairs there were."""
@@ -18,7 +22,7 @@ def correlation(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, i
         if a is not None and b is not None and not (math.isnan(float(a)) or math.isnan(float(b)))
     ]
     n = len(pairs)
-    if n < 3:
+    if n < FEWEST_FOR_A_LINK:
         return None, n
     mx = sum(a for a, _ in pairs) / n
     my = sum(b for _, b in pairs) / n

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from warehouse.dashboard import ehcp_view, filters
+from warehouse.reporting import analysis
 
 
 def _rates(districts: list[str], years: list[int], ehcp: list[int], sen: list[int]):
@@ -26,8 +27,9 @@ def _rates(districts: list[str], years: list[int], ehcp: list[int], sen: list[in
 
 
 def test_only_censuses_up_to_the_chosen_years_are_kept():
+    """The page and the pack both cut the history with ``analysis.up_to_census``."""
     frame = _rates(["Dover"] * 3, [2023, 2024, 2025], [10, 11, 12], [50, 51, 52])
-    assert list(ehcp_view.up_to(frame, 2024)["census_year"]) == [2023, 2024]
+    assert list(analysis.up_to_census(frame, 2024)["census_year"]) == [2023, 2024]
 
 
 def test_a_small_count_hides_the_next_smallest_of_its_census_year_and_its_rate():

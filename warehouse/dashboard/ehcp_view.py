@@ -110,18 +110,13 @@ def heading(chosen: filters.Filters) -> str:
 # ---------------------------------------------------------------- rates by census year
 
 
-def up_to(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The rows of censuses up to January ``year``."""
-    return frame[frame["census_year"] <= year]
-
-
 def district_rates(chosen: filters.Filters) -> pd.DataFrame:
     """The chosen districts' counts and rates, census year by year, up to the chosen
     year's census (empty: none published)."""
     by_district = app_data.view(
         analysis.census_rates, analysis.CENSUS_FIGURES, None, chosen.phase, chosen.chosen_districts
     )
-    return up_to(by_district, census_year(chosen))
+    return analysis.up_to_census(by_district, census_year(chosen))
 
 
 def comparator_rates(chosen: filters.Filters) -> pd.DataFrame:
@@ -138,7 +133,7 @@ def comparator_rates(chosen: filters.Filters) -> pd.DataFrame:
             by_district=False,
         )
     )
-    return up_to(together, census_year(chosen))
+    return analysis.up_to_census(together, census_year(chosen))
 
 
 def suppressed(by_district: pd.DataFrame, together: pd.DataFrame, comparator: str) -> Suppressed:

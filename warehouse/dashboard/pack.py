@@ -68,8 +68,9 @@ def census_series(rows: pd.DataFrame, districts, up_to: int) -> pd.DataFrame:
     """The EHC plan rate of each census phase, census year by year, for the districts."""
     parts = []
     for phase in contracts.CENSUS_PHASES:
-        rates = analysis.census_rates(rows, phase, districts, by_district=False)
-        rates = rates[rates["census_year"] <= up_to]
+        rates = analysis.up_to_census(
+            analysis.census_rates(rows, phase, districts, by_district=False), up_to
+        )
         parts.append(
             pd.DataFrame(
                 {

@@ -310,6 +310,12 @@ def census_rates(
     return merged.sort_values(by).reset_index(drop=True)
 
 
+def up_to_census(rates: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``census_rates`` for the censuses up to January ``year``: what a page or
+    the pack shows for a chosen year (a later census is not yet history)."""
+    return rates[rates["census_year"] <= year]
+
+
 INCLUSION_MEASURES = (
     "engagement_pct",
     "lift_attendance_pct",

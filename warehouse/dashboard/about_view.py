@@ -10,7 +10,7 @@ import pandas as pd
 from warehouse.core import contracts, figures, paths, safe_text, settings
 from warehouse.dashboard import app_data
 from warehouse.dashboard.sections import TableSection
-from warehouse.reporting import analysis, formatting, funding_check
+from warehouse.reporting import analysis, funding_check
 
 UNITS_IN_WORDS = {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}
 
@@ -95,5 +95,5 @@ def county_total_note() -> str | None:
         return None
     checks = app_data.county_total_checks(years[0])
     total = app_data.county_funding_row(years[0], tuple(app_data.published_terms(years[0])))
-    note = funding_check.slip_note(checks, formatting.money(total["budget"]))
+    note = funding_check.slip_note(checks, total["budget"])
     return safe_text.markdown_text(note) if note else None

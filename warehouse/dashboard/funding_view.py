@@ -316,7 +316,7 @@ def _slip(data: Funding, total_budget: float) -> list[str]:
     £1. The note quotes the file's name: plain text, never Markdown."""
     chosen = data.chosen
     slip_note = (
-        funding_check.slip_note(app_data.county_total_checks(chosen.year), f"£{total_budget:,.0f}")
+        funding_check.slip_note(app_data.county_total_checks(chosen.year), total_budget)
         if chosen.all_districts or chosen.restricted
         else None
     )

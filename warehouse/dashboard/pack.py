@@ -45,7 +45,6 @@ from warehouse.reporting import (
     printing,
     render,
 )
-from warehouse.reporting.formatting import format_value
 
 FORMATS = ("pdf", "html")
 WIDTH = 680  # CSS pixels across an A4 page inside its margins
@@ -378,8 +377,7 @@ def html_page(data: PackData, drawn: bool = False) -> str:
 def _footnotes(data: PackData) -> str:
     view = data.glance
     notes = render.notes(view.current)
-    sum_shown = format_value(data.county_funding, "GBP") if data.county_funding else "[x]"
-    slip = funding_check.slip_note(data.total_checks, sum_shown)
+    slip = funding_check.slip_note(data.total_checks, data.county_funding)
     items = [
         "<h2>Notes</h2>",
         "<h3>Sources</h3><ul>"

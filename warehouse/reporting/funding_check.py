@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from warehouse.reporting import formatting
+
 CHECK = "county_total_matches_districts"
 
 
@@ -50,11 +52,13 @@ def county_total_checks(cur: duckdb.DuckDBPyConnection, academic_year: str) -> l
     return [TotalCheck(academic_year, str(f), str(r or ""), str(m)) for f, r, m in rows]
 
 
-def slip_note(checks: list[TotalCheck], sum_shown: str) -> str | None:
-    """One sentence for a page or the pack beside a county SLA total (``sum_shown``, as the
-    page shows it), or None when the check found nothing."""
+def slip_note(checks: list[TotalCheck], county_total: float | None) -> str | None:
+    """One sentence for a page or the pack beside the county SLA total (the districts' SLAs
+    summed), or None when the check found nothing. The total is written as every surface
+    shows money (``formatting.money``)."""
     if not checks:
         return None
+    sum_shown = formatting.money(county_total)
     findings = "; ".join(f"{c.finding} (file {c.file_name})" for c in checks)
     return (
         f"SLA funding for Kent here is {sum_shown}, the sum of the 12 districts' SLAs. The "

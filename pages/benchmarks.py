@@ -43,20 +43,6 @@ result = national_data.benchmark(home_name, code)
 la = result.la
 
 
-def _download(frame, name: str, file_name: str) -> None:
-    """The table and its CSV, each row carrying the attribution and source."""
-    with st.expander(f"Table: {name}"):
-        st.dataframe(frame, hide_index=True)
-    st.download_button(
-        f"Download the data: {name} (CSV)",
-        benchmarks_view.csv_bytes(frame),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{ui.slug(file_name)}",
-    )
-
-
 # ---------------------------------------------------------------- the tile
 st.header(
     f"{safe_text.markdown_text(result.label or code)}, {safe_text.markdown_text(result.year)}"
@@ -82,17 +68,11 @@ trend = national_data.series(home_number, code)
 fig, alt = benchmark_charts.trend(trend, la, info.unit)
 st.plotly_chart(fig, theme=None, config=charts.CONFIG, key="chart_trend", alt=alt)
 st.caption(safe_text.markdown_text(alt))
-_download(
-    benchmarks_view.over_years_table(trend),
-    "over the years",
-    f"stls_{ui.slug(la)}_{ui.slug(code)}_over_years.csv",
-)
+ui.show_table(benchmarks_view.over_years_table(trend, la, code))
 
 # ---------------------------------------------------------------- the latest year's neighbours
 bars, bar_fig, bar_alt = benchmark_charts.neighbours(result, info.unit)
 st.plotly_chart(bar_fig, theme=None, config=charts.CONFIG, key="chart_neighbours", alt=bar_alt)
 st.caption(safe_text.markdown_text(bar_alt))
-_download(
-    bars, "the latest year's neighbours", f"stls_{ui.slug(la)}_{ui.slug(code)}_neighbours.csv"
-)
+ui.show_table(benchmarks_view.neighbours_table(bars, la, code))
 st.caption(benchmarks_view.ATTRIBUTED)

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from warehouse.dashboard import benchmarks_view
-from warehouse.reporting import benchmarks
+from warehouse.reporting import benchmarks, formatting
 
 
 def _result(**changes) -> benchmarks.Benchmark:
@@ -64,9 +64,28 @@ def test_the_caption_says_not_given_for_missing_dates():
     assert "Last updated not given; next update March." in caption
 
 
-def test_every_csv_row_carries_the_attribution():
+def test_every_row_of_a_table_and_its_csv_carries_the_attribution():
     table = pd.DataFrame({"area": ["Kent", "=cmd"], "value": [1.0, 2.0]})
-    read = pd.read_csv(io.BytesIO(benchmarks_view.csv_bytes(table)))
+    section = benchmarks_view.attributed(table, "t", "t.csv")
+    read = pd.read_csv(io.BytesIO(formatting.csv_bytes(section.table, section.units)))
     assert list(read["source"]) == [benchmarks_view.ATTRIBUTED] * 2
     assert not read["area"].str.startswith("=").any()
-    assert list(table.columns) == ["area", "value"]  # the shown table is left as it was
+    assert list(table.columns) == ["area", "value"]  # the table given is left as it was
+
+
+def test_the_tables_are_offered_as_every_pages_tables():
+    """``ui.show_table`` draws them and writes their CSV (``formatting.csv_bytes``), as on
+    every other page: a missing value is "[x]", a published value is not rounded, and the
+    file name carries no received text but letters, digits and underscores."""
+    trend = pd.DataFrame(
+        {"year": ["2023", "2024"], "area": ["Kent", "Kent"], "value": [41.2345, None],
+         "symbol": [None, "c"], "extra": [1, 2]}
+    )  # fmt: skip
+    section = benchmarks_view.over_years_table(trend, "Kent <a href=x>", "SEN/EHC")
+    assert list(section.table.columns) == [*benchmarks_view.TREND_COLUMNS, "source"]
+    assert section.units == {}
+    assert section.file_name == "stls_kent_a_href_x_sen_ehc_over_years.csv"
+    read = pd.read_csv(io.BytesIO(formatting.csv_bytes(section.table, section.units)), dtype=str)
+    assert list(read["value"]) == ["41.2345", "[x]"]
+    bars = benchmarks_view.neighbours_table(trend[["area", "value"]], "Kent", "X")
+    assert bars.file_name == "stls_kent_x_neighbours.csv"

@@ -90,6 +90,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return spreadsheet_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def slug(text: Any) -> str:
+    """``text`` as a piece of a file name or a widget key: lower-case letters and digits,
+    anything else one underscore ("Kent <a href>" -> "kent_a_href")."""
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """One row for ``csv.writer``: each cell through ``spreadsheet_cell``."""
     return [spreadsheet_cell(v) for v in values]

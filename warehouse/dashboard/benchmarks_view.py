@@ -13,6 +13,7 @@ import pandas as pd
 
 from warehouse.core import safe_text
 from warehouse.dashboard import national_data
+from warehouse.dashboard.sections import TableSection
 from warehouse.reporting import benchmarks
 
 ATTRIBUTED = f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE}"
@@ -110,11 +111,26 @@ def band_badge(result: benchmarks.Benchmark) -> Badge | None:
 # ---------------------------------------------------------------- the tables offered as CSV
 
 
-def over_years_table(trend: pd.DataFrame) -> pd.DataFrame:
+def attributed(table: pd.DataFrame, name: str, file_name: str) -> TableSection:
+    """A table of DfE's figures as every page offers a table (``ui.show_table``: drawn when
+    opened, its CSV by ``formatting.csv_bytes``), each row carrying the attribution and
+    source. DfE's values are kept as published: no unit is rounded."""
+    return TableSection(table.assign(source=ATTRIBUTED), {}, name, file_name)
+
+
+def over_years_table(trend: pd.DataFrame, la: str, code: str) -> TableSection:
     """The over-the-years table: ``national_data.series``'s year, area, value and symbol."""
-    return trend[TREND_COLUMNS]
+    return attributed(
+        trend[TREND_COLUMNS],
+        "over the years",
+        f"stls_{safe_text.slug(la)}_{safe_text.slug(code)}_over_years.csv",
+    )
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as CSV, each row carrying the attribution and source."""
-    return safe_text.csv_bytes(table.assign(source=ATTRIBUTED))
+def neighbours_table(bars: pd.DataFrame, la: str, code: str) -> TableSection:
+    """The latest year's neighbours (``benchmark_charts.neighbours``'s table)."""
+    return attributed(
+        bars,
+        "the latest year's neighbours",
+        f"stls_{safe_text.slug(la)}_{safe_text.slug(code)}_neighbours.csv",
+    )

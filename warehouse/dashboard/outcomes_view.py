@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from warehouse.core import safe_text
-from warehouse.dashboard import auth, charts, outcomes_data, ui
+from warehouse.dashboard import auth, charts, outcomes_data
 from warehouse.dashboard.sections import ChartSection, TableSection
 from warehouse.reporting import outcomes
 from warehouse.reporting.formatting import format_value
@@ -203,7 +203,7 @@ def curve_chart(year: str, place: str | None) -> ChartSection:
             curve_table,
             CURVE_UNITS,
             f"Share with an EHC plan by months since, {name}, {year}",
-            f"stls_outcomes_curve_{year}_{'kent' if place is None else ui.slug(place)}.csv",
+            f"stls_outcomes_curve_{year}_{'kent' if place is None else safe_text.slug(place)}.csv",
         ),
         alt=(
             f"Line chart for {name}: of the supported children whose episode closed in "

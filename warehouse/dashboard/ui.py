@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -14,11 +13,6 @@ from warehouse.dashboard import charts
 from warehouse.dashboard.sections import ChartSection, TableSection
 from warehouse.reporting import formatting
 
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
 # A data table's expander is keyed TABLE_KEY_PREFIX + its file's slug: its state in
 # ``st.session_state`` says whether the table is open.
 TABLE_KEY_PREFIX = "table_"
@@ -26,7 +20,7 @@ TABLE_KEY_PREFIX = "table_"
 
 def table_key(file_name: str) -> str:
     """The widget key of the expander holding the table downloaded as ``file_name``."""
-    return TABLE_KEY_PREFIX + slug(file_name)
+    return TABLE_KEY_PREFIX + safe_text.slug(file_name)
 
 
 def data_table(
@@ -59,7 +53,7 @@ def data_table(
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
-        key=f"download_{slug(file_name)}",
+        key=f"download_{safe_text.slug(file_name)}",
     )
 
 
@@ -87,7 +81,9 @@ def chart(
     """A chart under its title (text, which wraps on a phone), a caption saying what it
     shows, its data as a table, and a CSV download."""
     st.subheader(charts.title_of(fig), anchor=False)
-    st.plotly_chart(fig, theme=None, config=charts.CONFIG, key=f"chart_{slug(file_name)}", alt=alt)
+    st.plotly_chart(
+        fig, theme=None, config=charts.CONFIG, key=f"chart_{safe_text.slug(file_name)}", alt=alt
+    )
     st.caption(alt)
     for note in notes:
         st.caption(note)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -78,12 +77,8 @@ def recipients(result: dict) -> list[str]:
     return sorted(who, key=lambda w: (w not in districts, w))
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
 def file_name(recipient: str, load_id: str) -> str:
-    return f"stls_corrections_{slug(recipient)}_{slug(load_id)}.xlsx"
+    return f"stls_corrections_{safe_text.slug(recipient)}_{safe_text.slug(load_id)}.xlsx"
 
 
 def to_change(result: dict, recipient: str) -> pd.DataFrame:

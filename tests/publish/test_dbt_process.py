@@ -140,6 +140,7 @@ def test_a_load_that_fails_while_its_build_has_started_stops_it_and_leaves_nothi
     assert "w.duckdb.staging" not in left and "w.duckdb.staging.wal" not in left, left
 
 
+@pytest.mark.dbt  # asks the build process to build: `make test-fast` refuses that
 def test_a_build_process_that_dies_fails_the_build_with_one_line(tmp_path: Path) -> None:
     warehouse = bare_warehouse(tmp_path / "w.duckdb")
     with dbt_process.started(warehouse) as builder:

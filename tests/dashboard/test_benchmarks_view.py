@@ -85,7 +85,9 @@ def test_the_tables_are_offered_as_every_pages_tables():
     assert list(section.table.columns) == [*benchmarks_view.TREND_COLUMNS, "source"]
     assert section.units == {}
     assert section.file_name == "stls_kent_a_href_x_sen_ehc_over_years.csv"
-    read = pd.read_csv(io.BytesIO(formatting.csv_bytes(section.table, section.units)), dtype=str)
+    data = formatting.csv_bytes(section.table, section.units)
+    read = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     assert list(read["value"]) == ["41.2345", "[x]"]
+    assert list(read["symbol"]) == ["", "c"]  # no symbol beside a value: blank, not [x]
     bars = benchmarks_view.neighbours_table(trend[["area", "value"]], "Kent", "X")
     assert bars.file_name == "stls_kent_x_neighbours.csv"

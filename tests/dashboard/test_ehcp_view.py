@@ -4,12 +4,13 @@ districts a link needs."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import pandas as pd
 
 from warehouse.dashboard import ehcp_view, filters
-from warehouse.reporting import analysis
+from warehouse.reporting import analysis, formatting
 
 
 def _rates(districts: list[str], years: list[int], ehcp: list[int], sen: list[int]):
@@ -71,3 +72,17 @@ def test_too_few_districts_are_named_in_words():
     words = ehcp_view.too_few_words(ehcp_view.Link(None, 1), "engagement_pct", chosen)
     assert "from 1 district:" in words
     assert words.endswith("follows Dover and Kent over time.")
+
+
+def test_the_dfe_table_leaves_the_symbol_blank_beside_a_value():
+    """DfE gives a symbol only where it gives no value: a value's empty symbol cell is blank
+    in the table and its CSV, not "[x]" (not available)."""
+    national = pd.DataFrame(
+        {"measure": ["EHC plans"] * 2, "year": ["2024", "2025"], "area": ["Kent"] * 2,
+         "value": [4.1, None], "symbol": [None, "c"]}
+    )  # fmt: skip
+    section = ehcp_view.dfe_table(national)
+    data = formatting.csv_bytes(section.table, section.units)
+    read = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    assert list(read["DfE symbol"]) == ["", "c"]
+    assert list(read["Value (% of pupils)"]) == ["4.1", "[x]"]

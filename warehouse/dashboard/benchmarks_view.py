@@ -14,7 +14,7 @@ import pandas as pd
 from warehouse.core import safe_text
 from warehouse.dashboard import national_data
 from warehouse.dashboard.sections import TableSection
-from warehouse.reporting import benchmarks
+from warehouse.reporting import benchmarks, formatting
 
 ATTRIBUTED = f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE}"
 # The columns of the over-the-years table, as ``benchmarks.series`` names them.
@@ -115,7 +115,8 @@ def attributed(table: pd.DataFrame, name: str, file_name: str) -> TableSection:
     """A table of DfE's figures as every page offers a table (``ui.show_table``: drawn when
     opened, its CSV by ``formatting.csv_bytes``), each row carrying the attribution and
     source. DfE's values are kept as published: no unit is rounded."""
-    return TableSection(table.assign(source=ATTRIBUTED), {}, name, file_name)
+    shown = formatting.blank_where_missing(table, ["symbol"])
+    return TableSection(shown.assign(source=ATTRIBUTED), {}, name, file_name)
 
 
 def over_years_table(trend: pd.DataFrame, la: str, code: str) -> TableSection:

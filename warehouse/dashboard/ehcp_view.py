@@ -17,7 +17,7 @@ from warehouse.core import contracts, figures
 from warehouse.dashboard import app_data, charts, filters, national_data, titles
 from warehouse.dashboard.filters import PHASES
 from warehouse.dashboard.sections import ChartSection, TableSection
-from warehouse.reporting import analysis, national_context, stats
+from warehouse.reporting import analysis, formatting, national_context, stats
 from warehouse.reporting.suppression import Suppressed, hide_derived, suppress
 
 NAMES = {
@@ -247,7 +247,8 @@ def dfe_rates() -> pd.DataFrame | None:
 
 
 def dfe_table(national: pd.DataFrame) -> TableSection:
-    table = national[list(DFE_NAMES)].rename(columns=DFE_NAMES)
+    table = formatting.blank_where_missing(national[list(DFE_NAMES)], ["symbol"])
+    table = table.rename(columns=DFE_NAMES)
     return TableSection(
         table.assign(Source=national_context.ATTRIBUTED),
         {"Value (% of pupils)": "percent1"},

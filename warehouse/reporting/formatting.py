@@ -10,7 +10,7 @@ headings), so the download holds exactly the figures on the screen.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -144,6 +144,18 @@ def csv_bytes(frame: pd.DataFrame, units: Mapping[str, str]) -> bytes:
         if column not in units:
             out[column] = out[column].map(lambda v: NOT_AVAILABLE if is_missing(v) else v)
     return safe_text.csv_bytes(out)
+
+
+def blank_where_missing(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with the missing cells of ``columns`` blank, for a column where nothing
+    means there is nothing to say (DfE gives a symbol only where it gives no value), not
+    that a figure is not available: tables and CSVs show every other missing cell as
+    "[x]"."""
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: "" if is_missing(v) else v)
+    return out
 
 
 def _base_unit(unit: str) -> str:

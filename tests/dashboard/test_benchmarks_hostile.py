@@ -69,7 +69,7 @@ def test_the_figures_hold_received_names_escaped(hostile_national):
         assert "Kent &lt;a href" in spec
     assert safe_text.chart_text(HOME) in {t.name for t in line.data}
     assert safe_text.chart_text(NEIGHBOUR) in list(bars.data[0].y)
-    assert HOME in set(table["area"])  # the table keeps the name as received (st.dataframe)
+    assert HOME in set(table["area"])  # as received: ui.data_table escapes it when drawn
 
 
 def test_the_page_shows_received_names_as_text(monkeypatch, hostile_national):

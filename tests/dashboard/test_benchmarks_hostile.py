@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from apptest import open_tables
 from national_files import KENT, folder_with, synthetic_rows, write_long_csv
 from streamlit.testing.v1 import AppTest
 
@@ -94,3 +95,11 @@ def test_the_page_shows_received_names_as_text(monkeypatch, hostile_national):
     for text in shown:  # Markdown elements get the name escaped, never as received
         assert HOME not in text and NEIGHBOUR not in text
     assert any(safe_text.markdown_text(HOME) in text for text in shown)
+
+    open_tables(at)  # the tables are drawn with st.table: every cell is Markdown
+    assert not at.exception, [e.value for e in at.exception]
+    cells = [str(v) for table in at.table for v in table.value.to_numpy().ravel()]
+    assert len(at.table) == 2 and cells
+    assert HOME not in cells and NEIGHBOUR not in cells
+    assert safe_text.markdown_text(HOME) in cells
+    assert safe_text.markdown_text(NEIGHBOUR) in cells

@@ -177,9 +177,10 @@ def cells(frame: pd.DataFrame) -> list[list[object]]:
 
 
 def csv_cells(frame: pd.DataFrame) -> list[list[object]]:
-    return [
-        [parse_display(v) if v else "[x]" for v in row] for row in frame.itertuples(index=False)
-    ]
+    """A download's cells as ``cells`` reads the table shown. The CSV writes "[x]" for a
+    missing figure itself (``formatting.csv_bytes``), so a blank cell is blank on screen
+    too (DfE's symbol beside a value it published)."""
+    return [[parse_display(v) for v in row] for row in frame.itertuples(index=False)]
 
 
 # ---------------------------------------------------------------- pages

@@ -142,6 +142,12 @@ def vline(fig: go.Figure, x: float, line: dict) -> None:
     fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
 
 
+def district_bars_key(reference_name: str) -> str:
+    """How ``district_bars`` marks its reference, in words for a text alternative
+    ("Kent's figure as a dashed line; bars below it are orange and hatched")."""
+    return f"{reference_name}'s figure as a dashed line; bars below it are orange and hatched"
+
+
 def district_bars(
     names: Sequence[str],
     values: Sequence[object],

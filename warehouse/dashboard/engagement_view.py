@@ -260,8 +260,8 @@ def districts_section(data: Engagement) -> ChartSection:
         ),
         alt=(
             f"Bar chart of {label.lower()} as a percentage of settings ({data.phase_label}), "
-            f"one bar per district over {filters.terms_text(data.chosen.terms)}, sorted, with "
-            f"{comparator}'s figure as a dashed line. Bars below it are orange and hatched."
+            f"one bar per district over {filters.terms_text(data.chosen.terms)}, sorted, "
+            f"with {charts.district_bars_key(comparator)}."
         ),
     )
 

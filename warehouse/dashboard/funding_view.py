@@ -198,7 +198,7 @@ def bars(data: Funding) -> ChartSection:
         ),
         alt=(
             f"Bar chart of each district's SLA funding {noun} in {data.chosen.year}, sorted, "
-            f"with {comparator}'s figure as a dashed line; bars below it are orange and hatched."
+            f"with {charts.district_bars_key(comparator)}."
         ),
         notes=(
             "Counts of children from 1 to 4 and figures worked out from them are shown as [c].",

@@ -167,8 +167,8 @@ def key_charts(data: PackData) -> list[tuple[go.Figure, str]]:
                     reference_name="Kent",
                 ),
                 "Bar chart of each district's settings engaging with the service (all phases), "
-                "sorted, with Kent's figure as a dashed line; bars below it are orange and "
-                "hatched; each bar's figure is written at the right.",
+                f"sorted, with {charts.district_bars_key('Kent')}; each bar's figure is written "
+                "at the right.",
             )
         )
     if data.census is not None and len(data.census):

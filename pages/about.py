@@ -76,22 +76,7 @@ catalogue = about_view.measure_catalogue()
 ui.show_table(catalogue, expanded=True)
 
 st.header("Symbols and rounding")
-st.markdown(
-    """
-- **[c]** confidential: a count of children from 1 to 4 at district level, or a figure from
-  which such a count could be worked out (secondary suppression hides the next-smallest
-  figure in the same row or column, so a hidden figure cannot be recovered from a total).
-- **[x]** not available: for example a district-term with no published return.
-- **[z]** not applicable.
-- Percentages are rounded to whole numbers (EHC plan and SEN Support rates and caseload as a
-  share of pupils to one decimal place), pupils to whole pupils and money to whole pounds,
-  as the committee report publishes them; 0.5 rounds up. Changes are worked out from
-  unrounded figures. Thousands are separated by commas: £5,856,469. Charts round money to
-  what a reader needs (£144k, £5.86m); the table under each chart keeps the pound.
-- Every chart has its data as a table and a CSV download holding the figures shown, with
-  the same symbols.
-"""
-)
+st.markdown(about_view.symbols_and_rounding())
 
 st.header("Accessibility statement")
 st.markdown(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warehouse.core import contracts, figures
 from warehouse.dashboard import about_view
-from warehouse.reporting import analysis
+from warehouse.reporting import analysis, footnotes
 
 
 def test_a_figure_is_shown_as_its_unit_and_places():
@@ -25,3 +25,13 @@ def test_the_measure_catalogue_names_phases_in_words():
 def test_the_analyses_table_lists_every_analysis():
     section = about_view.analyses()
     assert list(section.table["Analysis"]) == list(analysis.ANALYSES)
+
+
+def test_the_symbols_are_the_committee_packs_own_words():
+    """About the data lists the symbols, suppression and rounding in the words the pack
+    prints (``reporting.footnotes``), not a copy that could drift from them."""
+    text = about_view.symbols_and_rounding()
+    for symbol, meaning in footnotes.SYMBOLS.items():
+        assert f"- **{symbol}** {meaning}." in text
+    assert footnotes.SUPPRESSION in text and footnotes.ROUNDING in text
+    assert about_view.DOWNLOADS in text

@@ -10,7 +10,7 @@ import pandas as pd
 from warehouse.core import contracts, figures, paths, safe_text, settings
 from warehouse.dashboard import app_data
 from warehouse.dashboard.sections import TableSection
-from warehouse.reporting import analysis, funding_check
+from warehouse.reporting import analysis, footnotes, funding_check
 
 UNITS_IN_WORDS = {"percent": "%", "GBP": "£", "pupils": "pupils", "events": "events"}
 
@@ -97,3 +97,26 @@ def county_total_note() -> str | None:
     total = app_data.county_funding_row(years[0], tuple(app_data.published_terms(years[0])))
     note = funding_check.slip_note(checks, total["budget"])
     return safe_text.markdown_text(note) if note else None
+
+
+# What only the dashboard does with its figures, beside the words it shares with the pack.
+DASHBOARD_ROUNDING = (
+    "Thousands are separated by commas: £5,856,469. Charts round money to what a reader "
+    "needs (£144k, £5.86m); the table under each chart keeps the pound."
+)
+DOWNLOADS = (
+    "Every chart has its data as a table and a CSV download holding the figures shown, with "
+    "the same symbols."
+)
+
+
+def symbols_and_rounding() -> str:
+    """The symbols, suppression and rounding as a Markdown list: the committee pack's own
+    words (``reporting.footnotes``), then what only the dashboard does."""
+    lines = [f"- **{symbol}** {meaning}." for symbol, meaning in footnotes.SYMBOLS.items()]
+    lines += [
+        f"- {footnotes.SUPPRESSION}",
+        f"- {footnotes.ROUNDING} {DASHBOARD_ROUNDING}",
+        f"- {DOWNLOADS}",
+    ]
+    return "\n".join(lines)

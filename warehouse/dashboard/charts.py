@@ -10,6 +10,8 @@ wraps on a phone; the legend sits above the plot; labels never meet a reference 
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from collections.abc import Sequence
 
@@ -445,52 +447,45 @@ def small_multiples(
     names = list(dict.fromkeys(frame[facet]))
     rows = max(1, math.ceil(len(names) / columns))
     cols = min(columns, max(1, len(names)))
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=names,
-        shared_yaxes="all",
-        shared_xaxes="all",
-        vertical_spacing=0.22 / rows if rows > 1 else 0.1,
-        horizontal_spacing=0.06,
-    )
-    # Built first and added in one call: each add_scatter re-validates the whole figure.
-    traces: list[go.Scatter] = []
-    places: list[tuple[int, int]] = []
+    # The grid of panels depends only on its shape: made once per shape (``_panel_grid``),
+    # and each chart's traces, axes and titles set in plain terms on a copy of it, so the
+    # figure is validated once, not panel by panel.
+    layout = copy.deepcopy(_panel_grid(rows, cols, len(names)))
+    traces: list[dict] = []
     for i, name in enumerate(names):
-        place = (i // cols + 1, i % cols + 1)
+        axes = {"xaxis": f"x{i + 1 if i else ''}", "yaxis": f"y{i + 1 if i else ''}"}
         part = frame[frame[facet] == name].sort_values(x)
         if reference is not None:
             traces.append(
-                go.Scatter(
-                    x=list(reference[x]),
-                    y=[_number(v) for v in reference[y]],
-                    mode="lines",
-                    name=reference_name,
-                    line={"color": CATEGORICAL[4], "dash": "dash", "width": 2},
-                    showlegend=i == 0,
-                    legendgroup="reference",
-                    hovertemplate=f"{reference_name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
-                )
+                {
+                    "type": "scatter",
+                    "x": list(reference[x]),
+                    "y": [_number(v) for v in reference[y]],
+                    "mode": "lines",
+                    "name": reference_name,
+                    "line": {"color": CATEGORICAL[4], "dash": "dash", "width": 2},
+                    "showlegend": i == 0,
+                    "legendgroup": "reference",
+                    "hovertemplate": f"{reference_name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
+                    **axes,
+                }
             )
-            places.append(place)
         traces.append(
-            go.Scatter(
-                x=list(part[x]),
-                y=[_number(v) for v in part[y]],
-                mode="lines+markers",
-                name="District",
-                line={"color": FOCUS, "width": 3},
-                marker={"symbol": "circle", "size": 7, "color": FOCUS},
-                customdata=[_label(v, unit) for v in part[y]],
-                showlegend=i == 0,
-                legendgroup="district",
-                hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "x": list(part[x]),
+                "y": [_number(v) for v in part[y]],
+                "mode": "lines+markers",
+                "name": "District",
+                "line": {"color": FOCUS, "width": 3},
+                "marker": {"symbol": "circle", "size": 7, "color": FOCUS},
+                "customdata": [_label(v, unit) for v in part[y]],
+                "showlegend": i == 0,
+                "legendgroup": "district",
+                "hovertemplate": f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
+                **axes,
+            }
         )
-        places.append(place)
-    if traces:
-        fig.add_traces(traces, rows=[r for r, _ in places], cols=[c for _, c in places])
     values = [_number(v) for v in frame[y]]
     if reference is not None:
         values += [_number(v) for v in reference[y]]
@@ -506,20 +501,34 @@ def small_multiples(
         "tickfont": {"color": TEXT, "size": 11},
         "range": [years[0] - 0.4, years[-1] + 0.4] if years else None,
     }
-    # Every panel's axes and title set in the layout's own terms, then validated once:
-    # update_xaxes/update_yaxes/update_annotations walk Plotly's property paths for each
-    # of the panels, which was over half of this chart's time with twelve districts.
-    layout = fig.layout.to_plotly_json()
     for key, axis in layout.items():
         if key.startswith(("xaxis", "yaxis")):
-            for name, setting in (x_axis if key.startswith("x") else y_axis).items():
-                if setting is not None:
-                    axis[name] = setting
-    for annotation in layout.get("annotations", ()):
+            for setting, value in (x_axis if key.startswith("x") else y_axis).items():
+                if value is not None:
+                    axis[setting] = value
+    for annotation, name in zip(layout.get("annotations", ()), names, strict=True):
+        annotation["text"] = name
         annotation["font"] = {"color": TEXT, "size": 13}
-    fig = go.Figure(data=fig.data, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
     finish(fig, title, height=120 + 200 * rows)
     return enforce(fig)
+
+
+@functools.cache
+def _panel_grid(rows: int, cols: int, panels: int) -> dict:
+    """Plotly's layout of ``panels`` small panels on a ``rows`` by ``cols`` grid, every
+    panel sharing its axes' ranges, each titled (the titles' text set by the caller), as
+    plain JSON. Read-only: callers copy it."""
+    grid = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[str(i) for i in range(panels)],
+        shared_yaxes="all",
+        shared_xaxes="all",
+        vertical_spacing=0.22 / rows if rows > 1 else 0.1,
+        horizontal_spacing=0.06,
+    )
+    return grid.layout.to_plotly_json()
 
 
 def dot_plot(

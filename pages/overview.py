@@ -76,19 +76,21 @@ for group in grouped.groups(current, view.before, chosen.phase, view.county):
     st.table(group.frame, hide_index=True)
 st.download_button(
     "Download the data: committee tables with change (CSV)",
-    overview_view.comparison_csv(view, chosen.phase),
+    lambda: overview_view.comparison_csv(view, chosen.phase),  # written when pressed
     file_name=overview_view.comparison_file_name(chosen.year, previous),
     mime="text/csv",
     icon=":material/download:",
     key="download_comparison",
+    on_click="ignore",
 )
 st.download_button(
     f"Download {chosen.year}'s committee tables, unrounded (CSV)",
-    overview_view.report_csv(current),
+    lambda: overview_view.report_csv(current),
     file_name=overview_view.report_file_name(chosen.year),
     mime="text/csv",
     icon=":material/download:",
     key="download_report_csv",
+    on_click="ignore",
 )
 for note in overview_view.table_notes(current):
     st.caption(note)

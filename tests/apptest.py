@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from streamlit.testing.v1 import AppTest
 
 from warehouse.dashboard.ui import TABLE_KEY_PREFIX
@@ -20,3 +22,26 @@ def open_tables(at: AppTest) -> AppTest:
             at.session_state[key] = True
         at.run()
     return at
+
+
+class Downloads(dict):
+    """The bytes behind every download button: those a run made, by the URL the button
+    points at (the mapping), and those made when the button is pressed (``deferred``, by
+    file id: the callable and its MIME type). ``of`` gives either, pressing if needs be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deferred: dict[str, tuple[Any, str]] = {}
+
+    def of(self, button: Any) -> bytes:
+        """What pressing ``button`` (an AppTest download button) downloads."""
+        if button.proto.url:
+            return self[button.proto.url]
+        made = self.deferred[button.proto.deferred_file_id][0]()
+        return made.encode("utf-8") if isinstance(made, str) else bytes(made)
+
+    def is_csv(self, button: Any) -> bool:
+        """Whether ``button`` downloads a CSV (a chart's or a table's data; not the pack)."""
+        if button.proto.url:
+            return button.proto.url in self and button.proto.url.endswith(".csv")
+        return self.deferred[button.proto.deferred_file_id][1] == "text/csv"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apptest import Downloads
 from hostile import far_cell_workbook, good_return, hostile_return
 from warehouses import SMALL_BATCH, shared_warehouse
 
@@ -145,13 +146,15 @@ def _build_edge(folder: Path) -> None:
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """The bytes behind every download button, by the URL the button points at."""
+def downloads(monkeypatch) -> Downloads:
+    """The bytes behind every download button (``Downloads``)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.media_file_storage import MediaFileKind
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    saved: dict[str, bytes] = {}
+    saved = Downloads()
     original = MemoryMediaFileStorage.load_and_get_id
+    add_deferred = MediaFileManager.add_deferred
 
     def keep(self, path_or_data, mimetype, kind, filename=None):
         file_id = original(self, path_or_data, mimetype, kind, filename)
@@ -159,7 +162,13 @@ def downloads(monkeypatch) -> dict[str, bytes]:
             saved[self.get_url(file_id)] = bytes(path_or_data)
         return file_id
 
+    def keep_deferred(self, data_callable, mimetype, *args, **kwargs):
+        file_id = add_deferred(self, data_callable, mimetype, *args, **kwargs)
+        saved.deferred[file_id] = (data_callable, mimetype)
+        return file_id
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     return saved
 
 

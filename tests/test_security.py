@@ -134,7 +134,7 @@ def test_the_failing_rows_download_neutralises_formulas(
     assert not at.exception, [e.value for e in at.exception]
     [button] = [b for b in at.get("download_button") if "failing rows" in b.proto.label]
 
-    rows = csv_rows(downloads[button.proto.url])
+    rows = csv_rows(downloads.of(button))
 
     cells = [cell for row in rows for cell in row]
     assert "'" + FORMULA_PAYLOAD in cells and "'" + COMMAND_PAYLOAD in cells

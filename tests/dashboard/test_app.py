@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from apptest import open_tables
+from apptest import Downloads, open_tables
 from streamlit.testing.v1 import AppTest
 
 from warehouse.cli import main as stls
@@ -140,14 +140,13 @@ def shown(at: AppTest) -> list[object]:
     return out
 
 
-def download_frames(at: AppTest, saved: dict[str, bytes]) -> list[pd.DataFrame]:
-    frames = []
-    for button in at.get("download_button"):
-        if not button.proto.url:  # made when pressed (the committee pack): not a table
-            continue
-        data = saved[button.proto.url]
-        frames.append(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False))
-    return frames
+def download_frames(at: AppTest, saved: Downloads) -> list[pd.DataFrame]:
+    """Every CSV the page's buttons download (not the committee pack), in page order."""
+    return [
+        pd.read_csv(io.BytesIO(saved.of(button)), dtype=str, keep_default_na=False)
+        for button in at.get("download_button")
+        if saved.is_csv(button)
+    ]
 
 
 def parse_display(text: str) -> object:

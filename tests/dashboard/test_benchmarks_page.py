@@ -58,9 +58,10 @@ def test_the_page_shows_kent_against_its_neighbours(monkeypatch, national_wareho
     assert len(charts) == 2
     texts = " ".join(str(e.value) for e in at.caption)
     assert "Open Government Licence v3.0" in texts and "Interactive Tool" in texts
-    assert len(downloads) == 2
-    for data in downloads.values():
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    buttons = at.get("download_button")
+    assert len(buttons) == 2 and all(downloads.is_csv(b) for b in buttons)
+    for button in buttons:
+        frame = pd.read_csv(io.BytesIO(downloads.of(button)), dtype=str, keep_default_na=False)
         assert set(frame["source"]) == {f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE}"}
 
 

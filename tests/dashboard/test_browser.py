@@ -7,6 +7,8 @@ One server and one browser serve every test here. Set STLS_SCREENSHOTS=DIR (as
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -574,5 +576,27 @@ def test_the_overview_answers_at_a_glance_at_1440_by_900(server, browser, visits
         shots = os.environ.get("STLS_SCREENSHOTS")
         if shots:
             Path(shots, "committee_pack.pdf").write_bytes(pdf)
+    finally:
+        context.close()
+
+
+def test_a_charts_csv_is_made_when_its_button_is_pressed(server, browser, visits):
+    """A chart's figures are written as CSV when its button is pressed, not on every run
+    (``ui.data_table``): in the real browser the press downloads them, named as the
+    button's file, one row per district and one for Kent under the headings."""
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server}/funding")
+        wait_until_ready(tab)
+        button = tab.get_by_role("button", name="Download the data: SLA funding per pupil")
+        with tab.expect_download(timeout=60_000) as download:
+            button.first.click()
+        assert download.value.suggested_filename.startswith("stls_funding_pupil_")
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][0] == "District" and "Funding per pupil on roll (£)" in rows[0]
+        assert len(rows) == 1 + 12 + 1 and rows[-1][0] == "Kent"
+        assert all(len(row) == len(rows[0]) for row in rows)
     finally:
         context.close()

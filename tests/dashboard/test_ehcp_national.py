@@ -43,7 +43,7 @@ def test_the_ehcp_page_shows_dfes_rates_for_kent_and_england(
     specs = [p.proto.spec for p in at.get("plotly_chart")]
     assert any("Kent and England: EHC plan and SEN support rates" in s for s in specs)
     button = next(b for b in at.get("download_button") if "(DfE)" in b.proto.label)
-    frame = pd.read_csv(io.BytesIO(downloads[button.proto.url]), dtype=str)
+    frame = pd.read_csv(io.BytesIO(downloads.of(button)), dtype=str)
     assert set(frame["Source"]) == {national_context.ATTRIBUTED}
     shown = frame.set_index(["Measure", "Area", "Year"])["Value (% of pupils)"]
     for code, measure in national_context.MEASURES.items():

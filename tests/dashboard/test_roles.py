@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit as st
-from apptest import open_tables
+from apptest import Downloads, open_tables
 from streamlit.testing.v1 import AppTest
 
 from warehouse.core import contracts, safe_text
@@ -135,7 +135,7 @@ def open_app(
     return at
 
 
-def everything_shown(at: AppTest, saved: dict[str, bytes] | None = None) -> str:
+def everything_shown(at: AppTest, saved: Downloads | None = None) -> str:
     """All a reader can see or download on the page, as one text."""
     out: list[str] = [t.value.to_csv() for t in at.table]
     out += [d.value.to_csv() for d in at.dataframe]
@@ -161,9 +161,9 @@ def everything_shown(at: AppTest, saved: dict[str, bytes] | None = None) -> str:
         out += [str(element.proto) for element in at.get(kind)]
     for button in at.get("download_button"):
         if saved is not None:
-            if not button.proto.url:  # made when pressed (the committee pack)
+            if not button.proto.url and not saved.is_csv(button):  # the committee pack
                 continue
-            out.append(saved[button.proto.url].decode("utf-8", errors="replace"))
+            out.append(saved.of(button).decode("utf-8", errors="replace"))
     out.append(json.dumps(dict(at.query_params)))
     return "\n".join(out)
 

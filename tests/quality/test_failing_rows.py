@@ -223,7 +223,7 @@ def test_the_page_table_and_csv_agree_with_the_json(doverr, capsys, monkeypatch,
     assert list(dover["What is wrong"]) == [r["message"] for r in expected]
     assert "Doverr" in set(dover["Value as sent"])
     button = next(b for b in at.get("download_button") if "failing rows" in b.proto.label)
-    sent = pd.read_csv(io.BytesIO(downloads[button.proto.url]), dtype=str, keep_default_na=False)
+    sent = pd.read_csv(io.BytesIO(downloads.of(button)), dtype=str, keep_default_na=False)
     for field in JSON_FIELDS:
         assert list(sent[field]) == ["" if r[field] is None else str(r[field]) for r in expected]
 
@@ -246,7 +246,7 @@ def test_the_pages_packs_are_the_commands_packs(doverr, capsys, monkeypatch, dow
     at = dq_page(monkeypatch, warehouse)
     assert not at.exception
     zipped = next(b for b in at.get("download_button") if "(ZIP)" in b.proto.label)
-    with zipfile.ZipFile(io.BytesIO(downloads[zipped.proto.url])) as archive:
+    with zipfile.ZipFile(io.BytesIO(downloads.of(zipped))) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     assert sorted(members) == sorted(made)  # Dover's only, named as the command names it
     for name, book in members.items():
@@ -255,7 +255,7 @@ def test_the_pages_packs_are_the_commands_packs(doverr, capsys, monkeypatch, dow
     assert not at.exception
     one = next(b for b in at.get("download_button") if "pack for Dover" in b.proto.label)
     (dover,) = made.values()
-    assert _sheet(downloads[one.proto.url], "What to change") == _sheet(dover, "What to change")
+    assert _sheet(downloads.of(one), "What to change") == _sheet(dover, "What to change")
     sent = {str(c) for row in _sheet(dover, "What to change") for c in row}
     assert set(PLANTED.values()) <= sent
 

@@ -125,7 +125,7 @@ def test_the_engagement_page_and_its_download_equal_the_report(
     shown = by_district.loc["Kent", column]
     assert shown == render.display("engagement_pct", tables["engagement_pct"][phase])
     button = at.get("download_button")[0]
-    frame = pd.read_csv(io.BytesIO(downloads[button.proto.url]), dtype=str)
+    frame = pd.read_csv(io.BytesIO(downloads.of(button)), dtype=str)
     assert frame.set_index("District").loc["Kent", column] == shown.rstrip("%")
     # Each district's own figure too (Dover: term 2 only; Thanet: term 1).
     for district in ("Dover", "Thanet"):

@@ -518,6 +518,36 @@ def test_the_ehcp_change_is_the_census_rates_of_the_two_censuses(demo_warehouse)
         assert change.loc[name, "ehcp_change_pp"] == now - before
 
 
+@pytest.mark.dbt
+def test_the_ehcp_changes_inclusion_measures_are_each_district_pooled_on_its_own(
+    demo_warehouse,
+):
+    """``ehcp_change`` pools its censuses, measures and terms in one pass; each district's
+    inclusion measures and published terms are exactly its year's rows pooled alone, and a
+    district with no rows has no values and no terms."""
+    from warehouse.core import figures
+    from warehouse.reporting import marts
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    rows = marts.figure_rows(
+        con.cursor(), analysis.CENSUS_FIGURES + analysis.INCLUSION_MEASURES, None
+    )
+    names = [*filters.districts_in("all"), "Nowhere"]
+    change = analysis.ehcp_change(rows, "2023-24", names).set_index("district")
+    year_rows = rows[rows["academic_year"] == "2023-24"]
+    for name in names:
+        for figure in analysis.INCLUSION_MEASURES:
+            phases = figures.figure(figure).breakdowns
+            alone = analysis.value(year_rows, figure, districts=(name,), breakdowns=phases)
+            shown = change.loc[name, figure]
+            assert (alone is None and pd.isna(shown)) or shown == alone, (name, figure)
+        terms = analysis.pooled(year_rows, "engagement_pct", districts=(name,))["terms"]
+        assert change.loc[name, "published_terms"] == int(terms.iloc[0])
+    assert change.loc["Nowhere"].drop("published_terms").isna().all()
+    assert change.loc["Nowhere", "published_terms"] == 0
+    assert change.loc[names[0], "published_terms"] == 4
+
+
 def test_small_multiples_share_one_y_range_and_label_each_panels_years():
     """Each district's panel: its line and the reference's, on the y-range of every panel
     (the reference's values included), its own x-axis labelled with the first and last

@@ -323,23 +323,61 @@ INCLUSION_MEASURES = (
 )
 
 
+def _inclusion_parts(
+    rows: pd.DataFrame, districts: Sequence[str], academic_year: str
+) -> tuple[list[pd.DataFrame], dict[str, str]]:
+    """The rows ``inclusion_by_district`` pools, each labelled with its measure (or
+    ``published_terms``) in place of its figure, and each label's pooling method."""
+    year_rows = rows[rows["academic_year"] == academic_year]
+    parts, methods = [], {}
+    for figure in INCLUSION_MEASURES:
+        phases = figures.figure(figure).breakdowns
+        chosen = select(year_rows, figure, districts=districts, breakdowns=phases)
+        parts.append(chosen.assign(**{pooling.FIGURE_KEY: figure}))
+        methods[figure] = figures.figure(figure).method
+    # The terms published: every return of the year, whatever its phases.
+    engaged = select(year_rows, "engagement_pct", districts=districts)
+    parts.append(engaged.assign(**{pooling.FIGURE_KEY: PUBLISHED_TERMS}))
+    methods[PUBLISHED_TERMS] = figures.figure("engagement_pct").method
+    return parts, methods
+
+
+PUBLISHED_TERMS = "published_terms"
+
+
+def _by_label_and_district(
+    parts: list[pd.DataFrame], methods: dict[str, str]
+) -> dict[tuple[str, str], tuple[object, int]]:
+    """``pooling.pool`` of the labelled parts by label and district, in one pass: (label,
+    district) -> its pooled value and terms. A group's rows are those it would pool on its
+    own; a district with no rows for a label is not there."""
+    pooled_all = pooling.pool(
+        pd.concat(parts, ignore_index=True), methods, [pooling.FIGURE_KEY, "district"]
+    )
+    keys = zip(pooled_all[pooling.FIGURE_KEY], pooled_all["district"], strict=True)
+    found = zip(pooled_all["value"], pooled_all["terms"], strict=True)
+    return dict(zip(keys, found, strict=True))
+
+
+def _inclusion_out(
+    pooled: dict[tuple[str, str], tuple[object, int]], districts: Sequence[str]
+) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for figure in INCLUSION_MEASURES:
+        out[figure] = [pooled.get((figure, d), (None, 0))[0] for d in districts]
+    out[PUBLISHED_TERMS] = [int(pooled.get((PUBLISHED_TERMS, d), (None, 0))[1]) for d in districts]
+    return out
+
+
 def inclusion_by_district(
     rows: pd.DataFrame, districts: Sequence[str], academic_year: str
 ) -> dict[str, list]:
     """The service's inclusion measures of each district on its own, pooled over the
     academic year's published terms (settings: the census phases pooled), and the terms
-    published, in one pass per measure: each measure (and ``published_terms``) -> its
-    values in the order of ``districts``."""
-    year_rows = rows[rows["academic_year"] == academic_year]
-    out: dict[str, list] = {}
-    for figure in INCLUSION_MEASURES:
-        phases = figures.figure(figure).breakdowns
-        out[figure] = list(
-            pooled_by_district(year_rows, figure, districts, breakdowns=phases)["value"]
-        )
-    terms = pooled_by_district(year_rows, "engagement_pct", districts)["terms"]
-    out["published_terms"] = [int(t) if pd.notna(t) else 0 for t in terms]
-    return out
+    published, all in one pass: each measure (and ``published_terms``) -> its values in
+    the order of ``districts``."""
+    parts, methods = _inclusion_parts(rows, districts, academic_year)
+    return _inclusion_out(_by_label_and_district(parts, methods), districts)
 
 
 def first_to_last(
@@ -360,16 +398,25 @@ def first_to_last(
 def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]) -> pd.DataFrame:
     """Per district: the EHC plan rate of primary and secondary pupils in the year's census
     and the census a year earlier, the change in percentage points, and the year's
-    inclusion measures."""
+    inclusion measures.
+
+    Everything is pooled in one pass (``_by_label_and_district``): each district's rows of
+    each census are those ``census_rates`` pools for it. Pooling the two censuses, the
+    three measures and the terms one after another was 57 ms of pandas' overhead at 20
+    years (docs/performance.md), whatever the rows."""
     census_year = contracts.census_year_for(academic_year)
-    rates = census_rates(
-        rows[rows["breakdown"] == contracts.SCHOOL_AGE], contracts.SCHOOL_AGE, districts
-    )
-    inclusion = inclusion_by_district(rows, districts, academic_year)
+    parts, methods = _inclusion_parts(rows, districts, academic_year)
+    own = rows[~rows["census_is_fallback"].astype(bool)]
+    ehcp = select(own, "ehcp_rate_pct", districts=districts, breakdowns=(contracts.SCHOOL_AGE,))
+    censuses = {"ehcp_rate_before_pct": census_year - 1, "ehcp_rate_pct": census_year}
+    for label, year in censuses.items():
+        parts.append(ehcp[ehcp["census_year"] == year].assign(**{pooling.FIGURE_KEY: label}))
+        methods[label] = figures.figure("ehcp_rate_pct").method
+    pooled = _by_label_and_district(parts, methods)
+    inclusion = _inclusion_out(pooled, districts)
     out = []
     for i, district in enumerate(districts):
-        mine = rates[rates["district"] == district].set_index("census_year")["ehcp_rate_pct"]
-        now, before = mine.get(census_year), mine.get(census_year - 1)
+        before, now = (pooled.get((label, district), (None, 0))[0] for label in censuses)
         row = {
             "district": district,
             "ehcp_rate_before_pct": before,

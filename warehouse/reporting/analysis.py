@@ -186,6 +186,27 @@ def caseload_row(rows: pd.DataFrame, name: str, districts, terms) -> dict[str, o
     return row
 
 
+def _by_label_and_district(
+    parts: list[pd.DataFrame], methods: dict[str, str]
+) -> dict[tuple[str, str], tuple[object, int]]:
+    """``pooling.pool`` of the labelled parts by label and district, in one pass: (label,
+    district) -> its pooled value and terms. A group's rows are those it would pool on its
+    own; a district with no rows for a label is not there."""
+    pooled_all = pooling.pool(
+        pd.concat(parts, ignore_index=True), methods, [pooling.FIGURE_KEY, "district"]
+    )
+    keys = zip(pooled_all[pooling.FIGURE_KEY], pooled_all["district"], strict=True)
+    found = zip(pooled_all["value"], pooled_all["terms"], strict=True)
+    return dict(zip(keys, found, strict=True))
+
+
+def _values(
+    pooled: dict[tuple[str, str], tuple[object, int]], label: str, districts: Sequence[str]
+) -> list[object]:
+    """Each district's pooled value for ``label`` (None: no rows, or unknown)."""
+    return [pooled.get((label, d), (None, 0))[0] for d in districts]
+
+
 def caseload_table(
     rows: pd.DataFrame, districts: Sequence[str], terms: Sequence[int]
 ) -> pd.DataFrame:
@@ -196,26 +217,13 @@ def caseload_table(
     the column (in place of their figure) and pooled by each column's own method, grouped
     by column and district. Pooling the ten columns one after another took 65-127 ms for a
     year's rows; a group's rows and their order are the same either way, so are its sums."""
-    parts = []
-    methods = {}
+    parts, methods = [], {}
     for column, (figure, breakdowns) in CASELOAD_COLUMNS.items():
         chosen = select(rows, figure, districts=districts, terms=terms, breakdowns=breakdowns)
         parts.append(chosen.assign(**{pooling.FIGURE_KEY: column}))
         methods[column] = figures.figure(figure).method
-    pooled_all = pooling.pool(
-        pd.concat(parts, ignore_index=True), methods, [pooling.FIGURE_KEY, "district"]
-    )
-    values = dict(
-        zip(
-            zip(pooled_all[pooling.FIGURE_KEY], pooled_all["district"], strict=True),
-            pooled_all["value"],
-            strict=True,
-        )
-    )
-    columns = {
-        column: [values.get((column, district)) for district in districts]
-        for column in CASELOAD_COLUMNS
-    }
+    pooled = _by_label_and_district(parts, methods)
+    columns = {column: _values(pooled, column, districts) for column in CASELOAD_COLUMNS}
     return _records(districts, "District", columns)
 
 
@@ -289,13 +297,19 @@ def needs_based_split(
 CENSUS_FIGURES = ("ehcp_rate_pct", "sen_support_rate_pct")
 
 
+def own_censuses(rows: pd.DataFrame) -> pd.DataFrame:
+    """The census rows of each census year's own census: rows where an earlier census
+    stands in for a missing one are left out, so each census year counts once."""
+    return rows[~rows["census_is_fallback"].astype(bool)]
+
+
 def census_rates(
     rows: pd.DataFrame, phase: str, districts: Sequence[str], by_district: bool = True
 ) -> pd.DataFrame:
     """EHC plan and SEN support counts and rates per census year (and district), for the
     phase (all phases: the census phases pooled). Each census year once: rows where an
     earlier census stands in for a missing one are left out."""
-    own = rows[~rows["census_is_fallback"].astype(bool)]
+    own = own_censuses(rows)
     by = ["district", "census_year"] if by_district else ["census_year"]
     frames = []
     for figure, count in (("ehcp_rate_pct", "ehcp"), ("sen_support_rate_pct", "sen_support")):
@@ -345,26 +359,12 @@ def _inclusion_parts(
 PUBLISHED_TERMS = "published_terms"
 
 
-def _by_label_and_district(
-    parts: list[pd.DataFrame], methods: dict[str, str]
-) -> dict[tuple[str, str], tuple[object, int]]:
-    """``pooling.pool`` of the labelled parts by label and district, in one pass: (label,
-    district) -> its pooled value and terms. A group's rows are those it would pool on its
-    own; a district with no rows for a label is not there."""
-    pooled_all = pooling.pool(
-        pd.concat(parts, ignore_index=True), methods, [pooling.FIGURE_KEY, "district"]
-    )
-    keys = zip(pooled_all[pooling.FIGURE_KEY], pooled_all["district"], strict=True)
-    found = zip(pooled_all["value"], pooled_all["terms"], strict=True)
-    return dict(zip(keys, found, strict=True))
-
-
 def _inclusion_out(
     pooled: dict[tuple[str, str], tuple[object, int]], districts: Sequence[str]
 ) -> dict[str, list]:
     out: dict[str, list] = {}
     for figure in INCLUSION_MEASURES:
-        out[figure] = [pooled.get((figure, d), (None, 0))[0] for d in districts]
+        out[figure] = _values(pooled, figure, districts)
     out[PUBLISHED_TERMS] = [int(pooled.get((PUBLISHED_TERMS, d), (None, 0))[1]) for d in districts]
     return out
 
@@ -406,17 +406,19 @@ def ehcp_change(rows: pd.DataFrame, academic_year: str, districts: Sequence[str]
     years (docs/performance.md), whatever the rows."""
     census_year = contracts.census_year_for(academic_year)
     parts, methods = _inclusion_parts(rows, districts, academic_year)
-    own = rows[~rows["census_is_fallback"].astype(bool)]
-    ehcp = select(own, "ehcp_rate_pct", districts=districts, breakdowns=(contracts.SCHOOL_AGE,))
+    ehcp = select(
+        own_censuses(rows), "ehcp_rate_pct", districts=districts, breakdowns=(contracts.SCHOOL_AGE,)
+    )
     censuses = {"ehcp_rate_before_pct": census_year - 1, "ehcp_rate_pct": census_year}
     for label, year in censuses.items():
         parts.append(ehcp[ehcp["census_year"] == year].assign(**{pooling.FIGURE_KEY: label}))
         methods[label] = figures.figure("ehcp_rate_pct").method
     pooled = _by_label_and_district(parts, methods)
     inclusion = _inclusion_out(pooled, districts)
+    befores, nows = (_values(pooled, label, districts) for label in censuses)
     out = []
     for i, district in enumerate(districts):
-        before, now = (pooled.get((label, district), (None, 0))[0] for label in censuses)
+        before, now = befores[i], nows[i]
         row = {
             "district": district,
             "ehcp_rate_before_pct": before,

@@ -360,6 +360,25 @@ def test_the_overview_leaves_out_other_phases(monkeypatch, demo_warehouse):
 
 
 @pytest.mark.dbt
+def test_a_charts_csv_is_written_when_pressed_not_on_every_run(
+    monkeypatch, demo_warehouse, downloads
+):
+    """A chart's CSV is written when its button is pressed (Streamlit's deferred
+    download): a page run wrote one per chart for downloads nobody had asked for (issue
+    14: nothing is computed that the page does not show)."""
+    written: list[int] = []
+    real = formatting.csv_bytes
+    monkeypatch.setattr(
+        formatting, "csv_bytes", lambda *args, **kw: written.append(1) or real(*args, **kw)
+    )
+    at = app(monkeypatch, demo_warehouse, "funding", tables=False)
+    buttons = [b for b in at.get("download_button") if downloads.is_csv(b)]
+    assert len(buttons) == 4 and not any(b.proto.url for b in buttons) and written == []
+    data = downloads.of(buttons[0])  # pressed
+    assert written == [1] and data.startswith(b"District,")
+
+
+@pytest.mark.dbt
 @pytest.mark.parametrize("page", ["overview", "engagement", "funding", "ehcp", "about"])
 def test_downloads_hold_the_figures_shown(monkeypatch, demo_warehouse, downloads, page):
     at = app(monkeypatch, demo_warehouse, page)

@@ -338,28 +338,17 @@ def test_the_data_docs_are_zipped_when_asked_for_not_on_every_run(loaded, monkey
     import io
     import zipfile
 
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
     from warehouse.dashboard import app_data
 
     zipped: list[str] = []
     real = app_data.data_docs_zip
     monkeypatch.setattr(app_data, "data_docs_zip", lambda docs: zipped.append(docs) or real(docs))
-    deferred = {}  # what Streamlit keeps to run when a button is pressed, by its file id
-    add = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, *args, **kwargs):
-        file_id = add(self, data_callable, *args, **kwargs)
-        deferred[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
     warehouse, *_ = loaded
     # A load that wrote Data Docs (others in this module may load nothing new later).
     at = dq_page(monkeypatch, warehouse, load=first_load(warehouse, "data_docs is not null"))
     button = next(b for b in at.get("download_button") if "Data Docs" in b.proto.label)
     assert zipped == [] and not button.proto.url
-    data = deferred[button.proto.deferred_file_id]()  # pressed
+    data = downloads.of(button)  # pressed
     assert zipped and len(zipped) == 1
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert any(name.endswith("/index.html") for name in archive.namelist())

@@ -66,11 +66,12 @@ else:
     steward.show_table(steward.worklist(shown), wrap=True, key="dq_worklist")
     st.download_button(
         "Download these failing rows (CSV)",
-        steward.worklist_csv(shown),
+        lambda: steward.worklist_csv(shown),  # written when pressed
         file_name=data_quality_view.failing_rows_file(load_id, chosen),
         mime="text/csv",
         icon=":material/download:",
         key="download_failing_rows",
+        on_click="ignore",
     )
 
 recipients = steward_data.pack_recipients(load_id)

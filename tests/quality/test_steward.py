@@ -315,6 +315,7 @@ def test_page_district_filter_and_download_hold_the_rows_shown(loaded, monkeypat
     assert set(thanet["District"]) == {"Thanet"}
     assert 0 < len(thanet) < len(everyone)
     button = next(b for b in at.get("download_button") if "failing rows" in b.proto.label)
+    assert not button.proto.url  # written when pressed, not on every run of the page
     sent = pd.read_csv(io.BytesIO(downloads.of(button)), dtype=str, keep_default_na=False)
     assert len(sent) == len(thanet)
     assert list(sent["district"]) == list(thanet["District"])

@@ -161,14 +161,16 @@ def key_charts(data: PackData) -> list[tuple[go.Figure, str]]:
                     list(frame["district"]),
                     list(frame["rate"]),
                     "percent",
-                    titles.lowest_against(values, data.county_engagement, "engagement", "Kent"),
+                    titles.lowest_against(
+                        values, data.county_engagement, "engagement", committee.COUNTY
+                    ),
                     "Settings engaging, % of settings (all phases)",
                     reference=data.county_engagement,
-                    reference_name="Kent",
+                    reference_name=committee.COUNTY,
                 ),
                 "Bar chart of each district's settings engaging with the service (all phases), "
-                f"sorted, with {charts.district_bars_key('Kent')}; each bar's figure is written "
-                "at the right.",
+                f"sorted, with {charts.district_bars_key(committee.COUNTY)}; each bar's figure "
+                "is written at the right.",
             )
         )
     if data.census is not None and len(data.census):

@@ -337,6 +337,9 @@ INCLUSION_MEASURES = (
 )
 
 
+PUBLISHED_TERMS = "published_terms"  # the label of the terms a district published
+
+
 def _inclusion_parts(
     rows: pd.DataFrame, districts: Sequence[str], academic_year: str
 ) -> tuple[list[pd.DataFrame], dict[str, str]]:
@@ -354,9 +357,6 @@ def _inclusion_parts(
     parts.append(engaged.assign(**{pooling.FIGURE_KEY: PUBLISHED_TERMS}))
     methods[PUBLISHED_TERMS] = figures.figure("engagement_pct").method
     return parts, methods
-
-
-PUBLISHED_TERMS = "published_terms"
 
 
 def _inclusion_out(

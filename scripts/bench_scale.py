@@ -494,7 +494,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     kent = len(kent_districts())
     for years in (int(y) for y in args.years.split(",") if y.strip()):
-        print(f"{years} year(s) of Kent's {kent} districts ...", file=sys.stderr, flush=True)
+        print(
+            f"{years} year(s) of {contracts.COUNTY}'s {kent} districts ...",
+            file=sys.stderr,
+            flush=True,
+        )
         results.append(measure(years, kent, args.runs, args.page_runs, args.page_timeout))
     if not args.no_national_size:
         print(f"1 year of {NATIONAL_SIZE:,} districts ...", file=sys.stderr, flush=True)

@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--la",
         metavar="NAME",
         help="the local authority, by name or DfE number (default: $STLS_HOME_AUTHORITY, "
-        "else Kent)",
+        f"else {contracts.COUNTY})",
     )
     bench.add_argument("--indicator", required=True, metavar="CODE", help="DfE's code")
     bench.add_argument("--year", metavar="YEAR", help="as published (default: the latest)")

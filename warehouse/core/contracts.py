@@ -1,5 +1,6 @@
-"""The raw data contract in code: districts, phases, terms, the measure catalogue, the
-three sources' columns, and the rules for normalising district names and academic years.
+"""The raw data contract in code: the county, its districts, phases, terms, the measure
+catalogue, the three sources' columns, and the rules for normalising district names and
+academic years.
 
 The reference lists (districts, aliases, phases, terms, measures) live once, as the dbt
 seeds in ``dbt/seeds/``: the warehouse's dimensions are built from them and this module
@@ -17,6 +18,10 @@ from functools import cache
 
 from warehouse.core.paths import SEEDS_DIR
 from warehouse.core.values import LOOKS_LIKE_A_DATE, looks_like_a_date
+
+# The county the service serves (the districts' county, and DfE's name for its council): how
+# every report, page and file names it as a whole.
+COUNTY = "Kent"
 
 TERMLY_RETURN = "termly_return"
 CENSUS = "census"
@@ -211,6 +216,11 @@ def districts() -> tuple[District, ...]:
 @cache
 def district_names() -> tuple[str, ...]:
     return tuple(d.name for d in districts())
+
+
+def all_districts_label() -> str:
+    """How a heading names the whole county's selection: "all 12 districts"."""
+    return f"all {len(district_names())} districts"
 
 
 @cache

@@ -132,7 +132,7 @@ class Viewer:
         names = contracts.district_names()
         unknown = [d for d in districts if d not in names]
         if unknown:
-            raise ValueError(f"not a Kent district: {', '.join(map(repr, unknown))}")
+            raise ValueError(f"not a {contracts.COUNTY} district: {', '.join(map(repr, unknown))}")
         if not districts or set(districts) == set(names):
             return ()
         refused = [d for d in districts if d not in self.allowed_districts()]
@@ -215,7 +215,11 @@ def _grant(entry: dict, where: str) -> Grant:
         if district not in contracts.district_names():
             raise AuthConfigError(
                 f"{where}: "
-                + (f"{district!r} is not a Kent district; " if district is not None else "")
+                + (
+                    f"{district!r} is not a {contracts.COUNTY} district; "
+                    if district is not None
+                    else ""
+                )
                 + "a district lead needs district = one of "
                 + ", ".join(contracts.district_names())
             )

@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from warehouse.core import contracts
 from warehouse.dashboard.chart_rules import below, enforce
 from warehouse.reporting.formatting import SYMBOLS, format_value
 
@@ -157,7 +158,7 @@ def district_bars(
     title: str,
     axis_title: str,
     reference: float | None = None,
-    reference_name: str = "Kent",
+    reference_name: str = contracts.COUNTY,
 ) -> go.Figure:
     """Horizontal bars, largest at the top, against a reference line (the county).
 

@@ -102,7 +102,11 @@ def heading(chosen: filters.Filters) -> str:
     return (
         f"**Pupils with an EHC plan and on SEN Support, January census up to "
         f"{census_year(chosen)} (the census of {chosen.year}): {phase_label(chosen)}, "
-        + ("all 12 districts" if chosen.all_districts else ", ".join(chosen.chosen_districts))
+        + (
+            contracts.all_districts_label()
+            if chosen.all_districts
+            else ", ".join(chosen.chosen_districts)
+        )
         + ".**"
     )
 

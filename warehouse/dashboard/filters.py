@@ -85,9 +85,9 @@ class Filters:
     def comparator(self) -> str:
         """What the chosen districts are compared with: Kent, an area, or 'selected'."""
         if self.all_districts or self.restricted:
-            return "Kent"
+            return contracts.COUNTY
         if not self.districts and self.area != ALL:
-            return f"{self.area} Kent"
+            return f"{self.area} {contracts.COUNTY}"
         return "Selected districts"
 
     @property
@@ -97,7 +97,7 @@ class Filters:
 
     def describe(self) -> str:
         if self.all_districts:
-            who = "all 12 districts"
+            who = contracts.all_districts_label()
         elif not self.districts and self.area != ALL:
             who = f"the {self.area} area"
         else:
@@ -202,7 +202,9 @@ def parse(
             area = asked
         else:
             area = ALL
-            notices.append(f"The link's area '{asked}' is not a Kent area: showing all areas.")
+            notices.append(
+                f"The link's area '{asked}' is not a {contracts.COUNTY} area: showing all areas."
+            )
 
     allowed = tuple(d for d in districts_in(area) if not scope or d in scope)
     chosen = tuple(str(d) for d in (fallback.get(DISTRICT) or ()))  # type: ignore[union-attr]
@@ -220,7 +222,7 @@ def parse(
                 + "."
             )
         elif unknown:
-            where = "Kent" if area == ALL else f"the {area} area"
+            where = contracts.COUNTY if area == ALL else f"the {area} area"
             notices.append(
                 "The link names "
                 + ", ".join(f"'{d}'" for d in unknown)
@@ -337,8 +339,8 @@ def sidebar(
                 list(scope),
                 key=key,
                 disabled=True,
-                help=f"Your role ({viewer.describe()}) shows {', '.join(scope)}, with Kent "
-                "as a whole for comparison.",
+                help=f"Your role ({viewer.describe()}) shows {', '.join(scope)}, with "
+                f"{contracts.COUNTY} as a whole for comparison.",
             )
         )
     elif DISTRICT in fields:

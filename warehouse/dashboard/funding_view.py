@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from warehouse.core import figures, safe_text
+from warehouse.core import contracts, figures, safe_text
 from warehouse.dashboard import app_data, charts, filters, titles
 from warehouse.dashboard.sections import ChartSection, TableSection
 from warehouse.dashboard.titles import sentence
@@ -359,7 +359,7 @@ def needs_split(data: Funding) -> ChartSection:
         ),
         notes=(
             "The total shared out is "
-            + ("Kent's" if chosen.restricted else "the chosen districts'")
+            + (f"{contracts.COUNTY}'s" if chosen.restricted else "the chosen districts'")
             + f" SLA funding, £{total_budget:,.0f}. A positive difference means the district "
             "receives more than that split would give it. A needs-based split is an "
             "illustration, not a proposal: "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from warehouse.core import safe_text
+from warehouse.core import contracts, safe_text
 from warehouse.dashboard import auth, charts, outcomes_data
 from warehouse.dashboard.sections import ChartSection, TableSection
 from warehouse.reporting import outcomes
@@ -61,7 +61,7 @@ CURVE_UNITS = {
 
 def coverage(viewer: auth.Viewer) -> str:
     """What the viewer's figures cover: Kent, or their district and Kent."""
-    return f"{viewer.district} and Kent" if viewer.restricted else "Kent"
+    return f"{viewer.district} and {contracts.COUNTY}" if viewer.restricted else contracts.COUNTY
 
 
 def default_year_index(years: list[str]) -> int:
@@ -124,7 +124,10 @@ def headlines(cohort: Shown, comparison: Shown) -> list[tuple[str, str]]:
     """The tiles: each label (Kent) and its Kent percentage, formatted."""
     kent = {outcomes.COHORT: cohort.table.iloc[0], outcomes.COMPARISON: comparison.table.iloc[0]}
     return [
-        (f"{label} (Kent)", format_value(kent[side][outcomes.HEADINGS[key]], "percent1"))
+        (
+            f"{label} ({contracts.COUNTY})",
+            format_value(kent[side][outcomes.HEADINGS[key]], "percent1"),
+        )
         for label, side, key in HEADLINES
     ]
 
@@ -178,7 +181,7 @@ def curve_place_index(viewer: auth.Viewer, places: list[str | None]) -> int:
 
 
 def place_name(place: str | None) -> str:
-    return "Kent" if place is None else place
+    return contracts.COUNTY if place is None else place
 
 
 def curve_chart(year: str, place: str | None) -> ChartSection:
@@ -203,7 +206,7 @@ def curve_chart(year: str, place: str | None) -> ChartSection:
             curve_table,
             CURVE_UNITS,
             f"Share with an EHC plan by months since, {name}, {year}",
-            f"stls_outcomes_curve_{year}_{'kent' if place is None else safe_text.slug(place)}.csv",
+            f"stls_outcomes_curve_{year}_{safe_text.slug(place_name(place))}.csv",
         ),
         alt=(
             f"Line chart for {name}: of the supported children whose episode closed in "

@@ -290,7 +290,11 @@ def _frame_table(frame: pd.DataFrame, caption: str) -> str:
 
 def _selection(view: glance.Glance) -> str:
     sel = view.current.selection
-    who = "all 12 districts" if sel.all_districts else ", ".join(sel.districts) + ", with Kent"
+    who = (
+        contracts.all_districts_label()
+        if sel.all_districts
+        else ", ".join(sel.districts) + f", with {committee.COUNTY}"
+    )
     phase = "all phases" if view.phase == "all" else contracts.phase_catalogue()[view.phase].label
     return (
         f"{sel.academic_year}, {render.terms_label(list(sel.terms)).lower()}, {who}, "
@@ -423,7 +427,7 @@ def build(data: PackData, fmt: str) -> bytes:
 
 def file_name(selection: committee.Selection, fmt: str) -> str:
     who = (
-        "kent"
+        committee.COUNTY.lower()
         if selection.all_districts
         else "_".join(d.lower().replace(" ", "_") for d in selection.districts)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from warehouse.core import contracts
 from warehouse.dashboard.chart_rules import below as is_below
 from warehouse.reporting.formatting import format_value, round_half_up
 
@@ -133,7 +134,7 @@ def funding_range(
     values: Sequence[tuple[str, object]],
     basis: str,
     county: float | None = None,
-    comparator: str = "Kent",
+    comparator: str = contracts.COUNTY,
 ) -> str:
     """Funding bars: the range across districts; one district against the county."""
     known = _known(values)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
+from warehouse.core.contracts import COUNTY
+
 if TYPE_CHECKING:  # GX takes about 2 seconds to import: only the audit should pay for it.
     from great_expectations.core import ExpectationSuiteValidationResult
 
@@ -21,7 +23,9 @@ NONE = "none"
 SCOPES = (ROW, SUBMISSION, NONE)
 
 # How a funding file marks its stated county total (checked, not loaded as a district).
-COUNTY_TOTAL_LABELS = frozenset({"total", "kent total", "county total", "kent"})
+COUNTY_TOTAL_LABELS = frozenset(
+    {"total", f"{COUNTY.lower()} total", "county total", COUNTY.lower()}
+)
 
 # Rendered in a message where the failing row has no value for a placeholder.
 BLANK = "(blank)"

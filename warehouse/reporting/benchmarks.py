@@ -21,13 +21,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.core import safe_text
+from warehouse.core import contracts, safe_text
 from warehouse.core.errors import UsageError
 
 ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCE = "Source: Department for Education, Local Authority Interactive Tool (LAIT)."
+ATTRIBUTED = f"{ATTRIBUTION} {SOURCE}"  # the two as one line, for captions and CSV columns
 HOME_AUTHORITY_ENV = "STLS_HOME_AUTHORITY"
-DEFAULT_HOME_AUTHORITY = "Kent"
+DEFAULT_HOME_AUTHORITY = contracts.COUNTY
 
 
 def home_authority() -> str:

@@ -17,10 +17,10 @@ import duckdb
 import pandas as pd
 
 from warehouse.core import contracts, figures, pooling
+from warehouse.core.contracts import COUNTY
 from warehouse.publish.connect import built_from_demo
 from warehouse.reporting import marts
 
-COUNTY = "Kent"
 SELECTED = "selected districts"
 
 

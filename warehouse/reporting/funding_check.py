@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from warehouse.core import contracts
 from warehouse.reporting import formatting
 
 CHECK = "county_total_matches_districts"
@@ -61,8 +62,9 @@ def slip_note(checks: list[TotalCheck], county_total: float | None) -> str | Non
     sum_shown = formatting.money(county_total)
     findings = "; ".join(f"{c.finding} (file {c.file_name})" for c in checks)
     return (
-        f"SLA funding for Kent here is {sum_shown}, the sum of the 12 districts' SLAs. The "
-        "funding file also states a county total, and the data-quality check that compares "
-        f"them found: {findings}. The committee report's table carries the same slip; the "
+        f"SLA funding for {contracts.COUNTY} here is {sum_shown}, the sum of the "
+        f"{len(contracts.district_names())} districts' "
+        "SLAs. The funding file also states a county total, and the data-quality check that "
+        f"compares them found: {findings}. The committee report's table carries the same slip; the "
         "districts' own SLA totals are the figures used."
     )

@@ -260,8 +260,8 @@ def county_sentence(glance: Glance) -> str | None:
     below = int((known["better"] == False).sum())  # noqa: E712
     level = len(mine) - above - below
     return (
-        f"Against Kent as a whole for the same terms, {glance.who} did better on {above} of "
-        f"the {len(mine)} figures with a direction of good and worse on {below}"
+        f"Against {committee.COUNTY} as a whole for the same terms, {glance.who} did better on "
+        f"{above} of the {len(mine)} figures with a direction of good and worse on {below}"
         + (f"; {level} were level or not known." if level else ".")
     )
 

@@ -23,13 +23,13 @@ import duckdb
 import pandas as pd
 
 from warehouse.core import pooling
+from warehouse.core.contracts import COUNTY
 from warehouse.core.safe_text import terminal_text
 from warehouse.reporting import suppression
 from warehouse.reporting.formatting import format_value
 
 HORIZONS = (12, 24)
 COHORT, COMPARISON = "cohort", "comparison"
-KENT = "Kent"
 BREAKDOWNS = {
     COHORT: {"district": "district_name", "closure_reason": "closure_reason_code"},
     COMPARISON: {"district": "district_name"},
@@ -172,7 +172,7 @@ def table(
     None: Kent alone), with the children not observed and the percentages. ``districts``
     keeps only those districts' rows (Kent stays: it is the whole county)."""
     rows = mart_rows(cur, side, year)
-    records = [{"group": KENT, **group(rows)}]
+    records = [{"group": COUNTY, **group(rows)}]
     if breakdown:
         column = {"phase": "phase_code", **BREAKDOWNS[side]}[breakdown]
         for value in sorted(v for v in rows[column].dropna().unique()):

@@ -14,7 +14,7 @@ import io
 import json
 from pathlib import Path
 
-from warehouse.core import figures, safe_text
+from warehouse.core import contracts, figures, safe_text
 from warehouse.reporting.committee import CommitteeTables
 from warehouse.reporting.formatting import round_half_up
 
@@ -49,7 +49,7 @@ def terms_label(terms: list[int]) -> str:
 
 def heading(tables: CommitteeTables) -> str:
     sel = tables.selection
-    who = "all 12 districts" if sel.all_districts else ", ".join(sel.district_list())
+    who = contracts.all_districts_label() if sel.all_districts else ", ".join(sel.district_list())
     return f"STLS committee tables, {sel.academic_year}, {terms_label(list(sel.terms))} ({who})"
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from warehouse.core import glossary
 from warehouse.dashboard import about_view, app_data, ui
+from warehouse.reporting import benchmarks
 
 ui.page_setup()
 st.title("About the data")
@@ -41,16 +42,14 @@ warehouse's published figures. Kent has six terms a year: 1 = September to Octob
 
 st.header("England's councils: DfE's published figures (real)")
 st.markdown(
-    """
+    f"""
 The "among councils" page shows **real official statistics**, as the Department for
 Education publishes them for every English local authority in its Local Authority Interactive
 Tool (LAIT): its indicators, its statistical-neighbour groups and each indicator's polarity.
 They are loaded like any source (Source 4), never changed, and shown with DfE's own
 comparisons: the neighbours' mean, quartile bands A-D and ranks (only where DfE says which
-way is better; EHC plan rates are neither). Contains public sector information licensed under
-the Open Government Licence v3.0. Source: Department for Education, Local Authority
-Interactive Tool (LAIT). The district figures elsewhere are the council's own returns (in the
-demo: illustrative).
+way is better; EHC plan rates are neither). {benchmarks.ATTRIBUTED} The district figures
+elsewhere are the council's own returns (in the demo: illustrative).
 """
 )
 

@@ -20,7 +20,7 @@ ui.page_setup()
 
 home = benchmarks.home_authority()
 st.title(f"{safe_text.markdown_text(home)} among England's councils")
-st.caption(f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE} These figures are real, as published.")
+st.caption(f"{benchmarks.ATTRIBUTED} These figures are real, as published.")
 
 if not national_data.has_figures():
     st.info(

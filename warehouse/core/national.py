@@ -1,6 +1,6 @@
 """Source 4 in code: DfE's national figures for every local authority (its Local Authority
-Interactive Tool, LAIT), the rules for reading their cells, the home authority, and the
-attribution every product showing them carries.
+Interactive Tool, LAIT) and the rules for reading their cells. The home authority and the
+attribution every product showing them carries are ``warehouse.reporting.benchmarks``'s.
 
 The lists (DfE's symbols, the year spellings seen in its files, the regions, the topics'
 order, the district figures DfE publishes a county counterpart of) live once, as dbt seeds
@@ -14,7 +14,6 @@ expression (for the 641,070-row file); the tests run one corpus through both.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,26 +24,10 @@ import polars as pl
 from warehouse.core.contracts import read_seed
 from warehouse.core.values import TRIM, statistic_expr
 
-# The home authority: the council whose page "<home> among councils" is and whose figures
-# `stls report benchmarks` gives when --la is not named. A name or DfE's LA number.
-HOME_LA_ENV = "STLS_HOME_LA"
-DEFAULT_HOME_LA = "Kent"
-
-# What every page, table and download showing these figures says (the Open Government
-# Licence's attribution, and the source).
-SOURCE = "Department for Education, Local Authority Interactive Tool (LAIT)"
-LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0"
-ATTRIBUTION = f"Source: {SOURCE}. {LICENCE}."
-
 # DfE's LA numbers: three digits (970 is England, 980-990 regions; seeds/national_regions).
 LA_NUMBER_MIN, LA_NUMBER_MAX = 100, 999
 # Excel stores a date as days since 30 December 1899 (its 1900 leap-year bug included).
 EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def home_la() -> str:
-    """``$STLS_HOME_LA`` (trimmed), else Kent. Read at every call."""
-    return os.environ.get(HOME_LA_ENV, "").strip() or DEFAULT_HOME_LA
 
 
 @dataclass(frozen=True)

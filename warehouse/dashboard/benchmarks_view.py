@@ -16,7 +16,7 @@ from warehouse.dashboard import national_data
 from warehouse.dashboard.sections import TableSection
 from warehouse.reporting import benchmarks, formatting
 
-ATTRIBUTED = f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE}"
+ATTRIBUTED = benchmarks.ATTRIBUTED
 # The columns of the over-the-years table, as ``benchmarks.series`` names them.
 TREND_COLUMNS = ["year", "area", "value", "symbol"]
 GOOD_BANDS = ("A", "B")  # DfE's quartile bands of the better half, where it says which is

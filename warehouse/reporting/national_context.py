@@ -14,7 +14,7 @@ from warehouse.reporting import benchmarks
 EHC_PLAN_RATE = "SEN_TotStat"
 SEN_SUPPORT_RATE = "SEN_TotSENSuP"
 MEASURES = {EHC_PLAN_RATE: "EHC plan rate", SEN_SUPPORT_RATE: "SEN support rate"}
-ATTRIBUTED = f"{benchmarks.ATTRIBUTION} {benchmarks.SOURCE}"
+ATTRIBUTED = benchmarks.ATTRIBUTED
 
 
 def ehcp_rates(cur: duckdb.DuckDBPyConnection, la_number: int) -> pd.DataFrame:

@@ -357,3 +357,35 @@ def test_a_term_held_twice_is_counted_once_with_the_first_file_superseded(
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Held back now"] == f"{len(held):,}"
     assert "None" not in set(held.astype(str).to_numpy().ravel())
+
+
+def test_each_problems_value_is_its_own_raw_cell_whatever_its_source(hostile_warehouse) -> None:
+    """``issue_rows`` joins only the raw tables of the sources a load has problems in: the
+    value it gives each problem is still the cell in its own source's raw table. The demo's
+    load has problems in funding and DfE's two files; the hostile load, in termly returns."""
+    import duckdb
+
+    from warehouse.core.contracts import CONTRACTS
+    from warehouse.quality import failing
+
+    con = duckdb.connect(str(hostile_warehouse), read_only=True)
+    try:
+        cur = con.cursor()
+        checked: set[str] = set()
+        for (load_id,) in cur.execute("select load_id from raw.loads").fetchall():
+            for issue in failing.issue_rows(cur, load_id):
+                source, column = issue["source"], issue["column_name"]
+                if source not in CONTRACTS or column not in CONTRACTS[source].columns:
+                    assert issue["value"] is None, issue
+                    continue
+                if issue["row_number"] is None:
+                    continue
+                cell = cur.execute(
+                    f"select {column} from raw.{source} where file_id = ? and row_number = ?",
+                    [issue["file_id"], issue["row_number"]],
+                ).fetchone()
+                assert cell is not None and issue["value"] == cell[0], issue
+                checked.add(source)
+    finally:
+        con.close()
+    assert checked == {"termly_return", "funding", "national_data", "national_dictionary"}

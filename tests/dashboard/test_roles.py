@@ -565,8 +565,10 @@ SQL_MODULES = sorted(
 )
 # The f-strings in SQL: the CASE picking a failing cell from the raw tables and the joins to
 # those tables, built from the data contract's column names (warehouse.core.contracts) and
-# failing.py's fixed list of raw tables, never from a reader.
-SQL_BUILT_FROM_CONTRACT = {"_value_as_received()", "_raw_joins()"}
+# failing.py's fixed list of raw tables, never from a reader. ``sources`` (the sources a
+# load's problems come from) only chooses among those fixed names: nothing read is written
+# into the SQL (test_only_the_fixed_names_reach_the_failing_rows_sql).
+SQL_BUILT_FROM_CONTRACT = {"_value_as_received(sources)", "_raw_joins(sources)"}
 
 
 def _looks_like_sql(text: str) -> bool:
@@ -602,6 +604,19 @@ def test_sql_takes_parameters_only(module):
             and node.func.attr == "format"
         ):
             assert not _looks_like_sql(_sql_text(node.func.value))
+
+
+def test_only_the_fixed_names_reach_the_failing_rows_sql():
+    """Whatever sources a load's problems name, the SQL is built from the fixed lists alone:
+    a name not in them (say, one crafted to break out of a string) is never written."""
+    from warehouse.quality import failing
+
+    crafted = "termly_return' or 1=1 --"
+    sources = frozenset({"census", crafted})
+    sql = failing._raw_joins(sources) + failing._value_as_received(sources)
+    assert crafted not in sql and "raw.census" in sql and "raw.termly_return" not in sql
+    assert failing._raw_joins(frozenset({crafted})) == ""
+    assert failing._value_as_received(frozenset()) == "null"
 
 
 # ---------------------------------------------------------------- warehouse.dashboard.auth

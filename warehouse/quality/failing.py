@@ -138,11 +138,12 @@ def _value_as_received(sources: frozenset[str]) -> str:
     """SQL picking the raw cell a failure points at, from the raw table of its source (one
     of ``sources``, as ``_raw_joins``); NULL where no source has the column."""
     cases = []
-    for column in sorted({c for s in sources for c in CONTRACTS[s].columns}):
+    read = {name: contract for name, contract in CONTRACTS.items() if name in sources}
+    for column in sorted({c for contract in read.values() for c in contract.columns}):
         picks = " ".join(
             f"when i.source = '{source}' then {_RAW_ALIAS[source]}.{column}"
-            for source in CONTRACTS
-            if source in sources and column in CONTRACTS[source].columns
+            for source, contract in read.items()
+            if column in contract.columns
         )
         cases.append(f"when i.column_name = '{column}' then case {picks} end")
     return "case " + " ".join(cases) + " end" if cases else "null"

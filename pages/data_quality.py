@@ -80,20 +80,22 @@ if recipients:
     st.markdown(data_quality_view.packs_sentence(recipients))
     st.download_button(
         "Download every correction pack (ZIP)",
-        steward_data.correction_packs(load_id),
+        steward_data.correction_packs(load_id),  # made when pressed
         file_name=f"stls_correction_packs_{load_id}.zip",
         mime="application/zip",
         icon=":material/download:",
         key="download_correction_packs",
+        on_click="ignore",
     )
     if not rows.empty and chosen in recipients:
         st.download_button(
             f"Download the correction pack for {chosen} (XLSX)",
-            steward_data.correction_packs(load_id, chosen),
+            steward_data.correction_packs(load_id, chosen),  # made when pressed
             file_name=data_quality_view.pack_file(load_id, chosen),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key="download_correction_pack",
+            on_click="ignore",
         )
 
 # ---------------------------------------------------------------- held back now
@@ -154,7 +156,7 @@ if docs:
     )
     st.download_button(
         "Download the Data Docs for this load (ZIP)",
-        lambda: app_data.data_docs_zip(docs),  # zipped when pressed, not on every run
+        app_data.data_docs_zip(docs),  # zipped when pressed, not on every run
         file_name=f"stls_data_docs_{load_id}.zip",
         mime="application/zip",
         icon=":material/download:",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -37,7 +38,10 @@ class Downloads(dict):
         """What pressing ``button`` (an AppTest download button) downloads."""
         if button.proto.url:
             return self[button.proto.url]
-        made = self.deferred[button.proto.deferred_file_id][0]()
+        # As Streamlit's server does: on a thread of its own, outside the page's run (no
+        # ScriptRunContext, so ``st.user`` is empty there).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            made = pool.submit(self.deferred[button.proto.deferred_file_id][0]).result()
         return made.encode("utf-8") if isinstance(made, str) else bytes(made)
 
     def is_csv(self, button: Any) -> bool:

@@ -295,6 +295,28 @@ def test_data_quality_is_out_of_reach_but_for_stewards(
 
 
 @pytest.mark.dbt
+def test_a_signed_in_stewards_downloads_are_made_when_pressed(
+    monkeypatch, hostile_warehouse, roles, downloads
+):
+    """A download made when its button is pressed runs outside the page's run (in
+    Streamlit's server, on a thread of its own, where ``st.user`` is empty): the steward's
+    role is checked while the page runs, so a signed-in steward gets the Data Docs and the
+    correction packs, not a sign-in error."""
+    import io
+    import zipfile
+
+    # Sign-in is on for the whole server (its secrets file), not only inside a page's run.
+    monkeypatch.setattr(auth, "sign_in_configured", lambda: True)
+    at = open_app(monkeypatch, hostile_warehouse, STEWARD_EMAIL, "data_quality", tables=False)
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    docs = next(b for label, b in buttons.items() if "Data Docs" in label)
+    packs = next(b for label, b in buttons.items() if "every correction pack" in label)
+    for button in (docs, packs):
+        assert not button.proto.url  # made when pressed, not on the page's run
+        assert zipfile.ZipFile(io.BytesIO(downloads.of(button))).namelist()
+
+
+@pytest.mark.dbt
 def test_the_steward_sees_row_samples(monkeypatch, edge_warehouse, roles):
     at = open_app(monkeypatch, edge_warehouse, STEWARD_EMAIL, "data_quality")
     assert at.title[0].value == "Data quality"

@@ -342,8 +342,8 @@ def test_the_data_docs_are_zipped_when_asked_for_not_on_every_run(loaded, monkey
     from warehouse.dashboard import app_data
 
     zipped: list[str] = []
-    real = app_data.data_docs_zip
-    monkeypatch.setattr(app_data, "data_docs_zip", lambda docs: zipped.append(docs) or real(docs))
+    real = app_data._zip_folder
+    monkeypatch.setattr(app_data, "_zip_folder", lambda *args: zipped.append(args) or real(*args))
     warehouse, *_ = loaded
     # A load that wrote Data Docs (others in this module may load nothing new later).
     at = dq_page(monkeypatch, warehouse, load=first_load(warehouse, "data_docs is not null"))

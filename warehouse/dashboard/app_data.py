@@ -397,12 +397,16 @@ def _zip_folder(folder: str, stamp: float, scope: Scope) -> bytes:
     return buffer.getvalue()
 
 
-def data_docs_zip(index_html: str | Path) -> bytes:
-    """The folder of a load's Great Expectations Data Docs (around ``index.html``) as a ZIP;
-    data stewards only (the Data Docs hold failing values)."""
+def data_docs_zip(index_html: str | Path) -> Callable[[], bytes]:
+    """The folder of a load's Great Expectations Data Docs (around ``index.html``) as a ZIP,
+    made when called: for a download made when its button is pressed. Data stewards only
+    (the Data Docs hold failing values): the viewer is checked now, in the page's run,
+    because the callable runs outside it (on a thread of Streamlit's server, where nobody
+    is signed in)."""
     scope = _steward()
     folder = Path(index_html).parent
-    return _zip_folder(str(folder), folder.stat().st_mtime, scope)
+    stamp = folder.stat().st_mtime
+    return lambda: _zip_folder(str(folder), stamp, scope)
 
 
 @st.cache_data(show_spinner=False)

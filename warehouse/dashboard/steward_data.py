@@ -8,6 +8,7 @@ modification time, ``reviews.stamp``): a review shows at once, a new load on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -86,8 +87,8 @@ def record_review(warning: dict, comment: str) -> failing.Review:
 def _packs(
     version: Version, load_id: str, stamp: Stamp, deadline: str, who: str | None, scope
 ) -> bytes:
-    result = dq.load_result(app_data._connection(version).cursor(), load_id, reviews=_kept())
-    got = dq.received(app_data._connection(version).cursor(), load_id)
+    result = _result(version, load_id, stamp, scope)  # the page's own, cached
+    got = _frame(version, "received", (load_id,), scope)
     if who is None:
         return packs.packs_zip(result, got, deadline)
     return packs.pack_bytes(result, got, who, deadline)
@@ -98,14 +99,18 @@ def pack_recipients(load_id: str) -> list[str]:
     return packs.recipients(load_result(load_id))
 
 
-def correction_packs(load_id: str, recipient: str | None = None) -> bytes:
-    """Every recipient's correction workbook as a ZIP, or one recipient's workbook."""
+def correction_packs(load_id: str, recipient: str | None = None) -> Callable[[], bytes]:
+    """Every recipient's correction workbook as a ZIP, or one recipient's workbook, made when
+    called: for a download made when its button is pressed. The viewer (data stewards
+    only), the recipient and the reviews' state are taken now, in the page's run: the
+    callable runs outside it, on a thread of Streamlit's server where nobody is signed in."""
     scope = app_data._steward()
     if recipient is not None and recipient not in pack_recipients(load_id):
         raise ValueError(f"nothing for {recipient!r} to correct in this load")
+    version = app_data.current_version()
     stamp = reviews.stamp(_warehouse())
     deadline = packs.deadline_text()
-    return _packs(app_data.current_version(), load_id, stamp, deadline, recipient, scope)
+    return lambda: _packs(version, load_id, stamp, deadline, recipient, scope)
 
 
 # ---------------------------------------------------------------- loads from the browser

@@ -46,7 +46,7 @@ pdf_name, html_name = overview_view.pack_file_names(current)
 left, right = st.columns(2)
 left.download_button(
     "Download the committee pack (PDF)",
-    lambda: app_data.pack_file(chosen.year, chosen.terms, districts, chosen.phase, "pdf"),
+    app_data.pack_file(chosen.year, chosen.terms, districts, chosen.phase, "pdf"),
     file_name=pdf_name,
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
@@ -55,7 +55,7 @@ left.download_button(
 )
 right.download_button(
     "Download the committee pack (HTML)",
-    lambda: app_data.pack_file(chosen.year, chosen.terms, districts, chosen.phase, "html"),
+    app_data.pack_file(chosen.year, chosen.terms, districts, chosen.phase, "html"),
     file_name=html_name,
     mime="text/html",
     icon=":material/description:",

@@ -317,6 +317,26 @@ def test_a_signed_in_stewards_downloads_are_made_when_pressed(
 
 
 @pytest.mark.dbt
+def test_a_signed_in_readers_committee_pack_is_made_when_pressed(
+    monkeypatch, demo_warehouse, roles, downloads
+):
+    """The committee pack too is made outside the page's run: a signed-in director gets
+    the county's pack, and a district lead theirs, with their district and no other."""
+    monkeypatch.setattr(auth, "sign_in_configured", lambda: True)
+    for user, own in ((DIRECTOR, None), (LEAD, "Thanet")):
+        at = open_app(monkeypatch, demo_warehouse, user, tables=False)
+        button = next(
+            b for b in at.get("download_button") if "committee pack (HTML)" in b.proto.label
+        )
+        assert not button.proto.url  # made when pressed
+        html = downloads.of(button).decode("utf-8")
+        assert "<html" in html.lower() and "Kent" in html
+        if own is not None:
+            assert own in html
+            assert not [d for d in OTHER_DISTRICTS if d in html]
+
+
+@pytest.mark.dbt
 def test_the_steward_sees_row_samples(monkeypatch, edge_warehouse, roles):
     at = open_app(monkeypatch, edge_warehouse, STEWARD_EMAIL, "data_quality")
     assert at.title[0].value == "Data quality"

@@ -529,11 +529,14 @@ def _pack_file(
 
 def pack_file(
     year: str, terms: tuple[int, ...], districts: tuple[str, ...], phase: str, fmt: str
-) -> bytes:
-    """The committee pack as PDF or HTML bytes (drawn by Chromium: seconds, so the Overview
-    asks for it only when its button is pressed)."""
+) -> Callable[[], bytes]:
+    """The committee pack as PDF or HTML bytes, made when called (drawn by Chromium:
+    seconds, so the Overview makes it only when its button is pressed). The viewer and the
+    selection are checked now, in the page's run; the callable, which runs outside it (on
+    a thread of Streamlit's server, where nobody is signed in), acts as this run's viewer
+    (``auth.acting_as``)."""
     viewer = auth.current_viewer()
-    return _pack_file(
+    args = (
         current_version(),
         _year_checked(year),
         _terms_checked(terms),
@@ -542,3 +545,4 @@ def pack_file(
         fmt if fmt in pack.FORMATS else "pdf",
         viewer.scope,
     )
+    return auth.acting_as(viewer, lambda: _pack_file(*args))

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from warehouse.core import contracts
 from warehouse.core.errors import StlsError
@@ -300,12 +303,37 @@ def signed_in_email() -> str | None:
     return str(user.get("email") or "")
 
 
+T = TypeVar("T")
+
+# The viewer a download made when its button is pressed acts as (``acting_as``).
+_ACTING: ContextVar[Viewer | None] = ContextVar("stls_acting_viewer", default=None)
+
+
+def acting_as(viewer: Viewer, make: Callable[[], T]) -> Callable[[], T]:
+    """``make``, to be called later as ``viewer``: the viewer of the page's run that offered
+    it. Streamlit makes a download that is made when its button is pressed on a thread of
+    its server, outside any run, where ``st.user`` is empty: there ``current_viewer`` would
+    find nobody signed in. The viewer was checked in the run; this carries it over."""
+
+    def call() -> T:
+        token = _ACTING.set(viewer)
+        try:
+            return make()
+        finally:
+            _ACTING.reset(token)
+
+    return call
+
+
 def current_viewer() -> Viewer:
-    """The viewer of this run.
+    """The viewer of this run (or of the run that offered a download: ``acting_as``).
 
     Raises SignInNeeded (sign-in on, nobody signed in), NoAccess (signed in but not in
     the roles file) or AuthConfigError (a bad roles file or ``$STLS_LOCAL_ROLE``).
     """
+    acting = _ACTING.get()
+    if acting is not None:
+        return acting
     if not sign_in_configured():
         return local_viewer()
     email = signed_in_email()
